@@ -7,3 +7,8 @@
 pub mod status;
 
 pub use status::{EventStatus, GuardError, IngestKind, LifecycleError};
+pub mod gates;
+pub mod race;
+
+pub use gates::{Gate, GateType};
+pub use race::{RaceType, best_run_pair};
