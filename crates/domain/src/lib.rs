@@ -9,6 +9,7 @@ pub mod status;
 pub use status::{EventStatus, GuardError, IngestKind, LifecycleError};
 pub mod gates;
 pub mod race;
+pub mod requests;
 
 pub use gates::{Gate, GateType};
 pub use race::{RaceType, best_run_pair};
