@@ -4,12 +4,12 @@
 //! types, the rooms carry their encoded forms, and the server maps them onto HTTP.
 #![warn(missing_docs)]
 
-pub mod status;
-
-pub use status::{EventStatus, GuardError, IngestKind, LifecycleError};
 pub mod gates;
 pub mod race;
+pub mod requests;
 pub mod results;
+pub mod status;
 
 pub use gates::{Gate, GateType};
 pub use race::{RaceType, best_run_pair};
+pub use status::{EventStatus, GuardError, IngestKind, LifecycleError};
