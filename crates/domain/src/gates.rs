@@ -75,7 +75,11 @@ mod tests {
 
     #[test]
     fn gate_json_shape() {
-        let g = Gate { number: 3, gate_type: GateType::Reverse, penalty: None };
+        let g = Gate {
+            number: 3,
+            gate_type: GateType::Reverse,
+            penalty: None,
+        };
         assert_eq!(
             serde_json::to_string(&g).unwrap(),
             r#"{"number":3,"type":"reverse","penalty":null}"#

@@ -4,12 +4,16 @@
 //! types, the rooms carry their encoded forms, and the server maps them onto HTTP.
 #![warn(missing_docs)]
 
+pub mod event;
 pub mod gates;
+pub mod ingest_log;
 pub mod race;
 pub mod requests;
 pub mod results;
 pub mod status;
+pub mod time;
 
+pub use event::{AdminEventItem, EventRef, StatusChange};
 pub use gates::{Gate, GateType};
 pub use race::{RaceType, best_run_pair};
 pub use status::{EventStatus, GuardError, IngestKind, LifecycleError};

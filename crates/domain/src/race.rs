@@ -102,7 +102,10 @@ pub fn best_run_pair(race_id: &str) -> Option<(String, String)> {
         if (rest.starts_with("_BR1_") || rest.starts_with("_BR2_")) && i > 0 && rest.len() > 5 {
             let prefix = &race_id[..i];
             let suffix = &rest[5..];
-            return Some((format!("{prefix}_BR1_{suffix}"), format!("{prefix}_BR2_{suffix}")));
+            return Some((
+                format!("{prefix}_BR1_{suffix}"),
+                format!("{prefix}_BR2_{suffix}"),
+            ));
         }
     }
     None
@@ -144,6 +147,9 @@ mod tests {
         assert_eq!(best_run_pair("R1"), None);
         assert_eq!(best_run_pair("_BR1_6"), None);
         assert_eq!(best_run_pair("K1M_BR1_"), None);
-        assert_eq!(best_run_pair("Ž_BR1_č"), Some(("Ž_BR1_č".to_owned(), "Ž_BR2_č".to_owned())));
+        assert_eq!(
+            best_run_pair("Ž_BR1_č"),
+            Some(("Ž_BR1_č".to_owned(), "Ž_BR2_č".to_owned()))
+        );
     }
 }

@@ -49,7 +49,12 @@ impl EventStatus {
     /// The targets reachable from this state, in the order the contract lists them (§5.1).
     pub const fn valid_transitions(self) -> &'static [Self] {
         match self {
-            Self::Draft => &[Self::Startlist, Self::Running, Self::Finished, Self::Official],
+            Self::Draft => &[
+                Self::Startlist,
+                Self::Running,
+                Self::Finished,
+                Self::Official,
+            ],
             Self::Startlist => &[Self::Running, Self::Finished, Self::Official, Self::Draft],
             Self::Running => &[Self::Finished, Self::Official],
             Self::Finished => &[Self::Official, Self::Running],
@@ -135,7 +140,11 @@ fn transition_message(from: EventStatus, to: EventStatus) -> String {
     let list = if valid.is_empty() {
         "none".to_owned()
     } else {
-        valid.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        valid
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     format!("Cannot transition from '{from}' to '{to}'. Valid transitions: {list}")
 }
@@ -236,7 +245,10 @@ mod tests {
             (Official, [false, false, false, false]),
         ];
         for (status, row) in table {
-            for (kind, ok) in [Xml, Config, JsonOncourse, JsonResults].into_iter().zip(row) {
+            for (kind, ok) in [Xml, Config, JsonOncourse, JsonResults]
+                .into_iter()
+                .zip(row)
+            {
                 assert_eq!(status.accepts(kind), ok, "{status} {kind:?}");
             }
         }
@@ -253,7 +265,9 @@ mod tests {
             assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{s}\""));
         }
         assert!("Running".parse::<EventStatus>().is_err());
-        assert!(Draft.clears_oncourse() && Finished.clears_oncourse() && Official.clears_oncourse());
+        assert!(
+            Draft.clears_oncourse() && Finished.clears_oncourse() && Official.clears_oncourse()
+        );
         assert!(!Running.clears_oncourse() && !Startlist.clears_oncourse());
         assert!(!Draft.is_public() && Official.is_public());
     }

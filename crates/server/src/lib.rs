@@ -1,1 +1,15 @@
-//! placeholder
+//! `live-server`: the actix-web application of live-mini — routes, ingest handlers and the
+//! wiring between the store and the WebSocket rooms. The `live-mini` binary is `src/main.rs`.
+
+mod app;
+mod bodies;
+pub mod config;
+mod error;
+mod extract;
+mod respond;
+mod routes;
+mod services;
+pub mod telemetry;
+
+pub use app::{AppState, Application, ShutdownHandle};
+pub use config::Config;

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use super::timestamp::truncate_to_ms;
+use crate::time::truncate_to_ms;
 
 /// How long before `T(startDate)` an event key becomes valid.
 pub const KEY_VALID_BEFORE_START: TimeDelta = TimeDelta::days(10);
@@ -53,8 +53,8 @@ pub fn key_valid_until(end: DateTime<Utc>) -> Option<DateTime<Utc>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::timestamp::format_rfc3339_ms;
     use super::*;
+    use crate::time::format_rfc3339_ms;
 
     fn t(text: &str) -> Option<String> {
         parse_event_date(text).map(format_rfc3339_ms)

@@ -24,7 +24,6 @@ mod oncourse;
 mod path;
 mod results;
 mod status_change;
-mod timestamp;
 mod xml;
 
 #[cfg(test)]
@@ -41,5 +40,4 @@ pub use field::Field;
 pub use oncourse::{OncourseEntryIngest, OncourseIngest};
 pub use results::{GateIngest, ResultRowIngest, ResultsIngest};
 pub use status_change::StatusRequest;
-pub use timestamp::format_rfc3339_ms;
 pub use xml::XmlIngest;

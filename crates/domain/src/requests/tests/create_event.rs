@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::*;
-use crate::requests::format_rfc3339_ms;
 use crate::requests::{CreateEventRequest, EventImage, IMAGE_DATA_MAX_CHARS, NewEvent};
+use crate::time::format_rfc3339_ms;
 
 fn err(body: &str) -> String {
     message(CreateEventRequest::parse(&json(body)))

@@ -46,12 +46,24 @@ pub fn format_rfc3339_ms(t: DateTime<Utc>) -> String {
 }
 
 /// Drops everything below the millisecond, so that a stored instant equals its formatted text.
-pub(super) fn truncate_to_ms(t: DateTime<Utc>) -> DateTime<Utc> {
+pub fn truncate_to_ms(t: DateTime<Utc>) -> DateTime<Utc> {
     let nanos = t.nanosecond();
     // Always a valid nanosecond value (it only gets smaller), so `with_nanosecond` cannot fail;
     // fall back to `t` to stay panic-free regardless.
     t.with_nanosecond(nanos - nanos % NANOS_PER_MILLI)
         .unwrap_or(t)
+}
+
+/// Parses a stored timestamp (any RFC 3339 text) into an instant.
+pub fn parse_rfc3339(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The current instant, truncated to the millisecond so it equals its formatted text.
+pub fn now() -> DateTime<Utc> {
+    truncate_to_ms(Utc::now())
 }
 
 #[cfg(test)]
@@ -65,6 +77,15 @@ mod tests {
             .and_hms_nano_opt(h, mi, s, nanos)
             .unwrap();
         Utc.from_utc_datetime(&naive)
+    }
+
+    #[test]
+    fn parses_what_it_formats() {
+        let t = at(2020, 1, 7, 0, 0, 0, 0);
+        assert_eq!(parse_rfc3339(&format_rfc3339_ms(t)), Some(t));
+        assert_eq!(parse_rfc3339("2020-01-07T01:00:00+01:00"), Some(t));
+        assert_eq!(parse_rfc3339("nope"), None);
+        assert_eq!(now().timestamp_subsec_nanos() % 1_000_000, 0);
     }
 
     #[test]

@@ -1,0 +1,340 @@
+//! Configuration from the environment: every variable of the contract (§7), with its default.
+//!
+//! | Variable | Default | Meaning |
+//! |---|---|---|
+//! | `PORT` | `3000` | listen port (0–65535; 0 picks a free port) |
+//! | `HOST` | `127.0.0.1` | listen address (deployment files set `0.0.0.0`) |
+//! | `DATABASE_PATH` | `./data/live-mini.db` | SQLite file; parent directory created |
+//! | `MASTER_PASSWORDS` | empty | comma-separated admin keys; empty = open admin (development) |
+//! | `LIVE_ENV` | unset | `production`: refuse to start without master passwords, generic 500 messages |
+//! | `RUST_LOG` | `info` | log filter |
+//! | `LOG_FORMAT` | `pretty` | `pretty` or `json` |
+//! | `WS_MAX_PER_EVENT` | `10000` | WebSocket connections per event |
+//! | `WS_MAX_TOTAL` | `50000` | WebSocket connections across all events |
+//! | `WS_PING_SECS` | `30` | heartbeat ping interval |
+//! | `WS_PONG_TIMEOUT_SECS` | `10` | a ping unanswered this long drops the connection |
+//! | `OFFICIAL_CLOSE_GRACE_SECS` | `5` | delay between `→ official` and closing the room |
+//! | `ONCOURSE_TTL_MS` | `10000` | lifetime of an on-course entry |
+//! | `XML_BODY_LIMIT` | `10485760` | body limit of `POST /api/v1/ingest/xml`, bytes |
+//! | `JSON_BODY_LIMIT` | `1048576` | body limit of every other route, bytes |
+//! | `CLIENT_DIST_PATH` | unset | directory of the spectator SPA to serve |
+//! | `WS_SEND_QUEUE` | `64` | frames queued per socket before it is resynchronised |
+//! | `WS_SEND_TIMEOUT_SECS` | `10` | a socket write stalled this long drops the connection |
+//! | `WS_RESUME_FRAMES` | `256` | frames kept for resume (≥ `WS_SEND_QUEUE`) |
+//! | `WS_RESUME_SECS` | `300` | age limit of frames kept for resume |
+//! | `HTTP_WORKERS` | number of CPUs | actix worker threads (not in the contract; for tuning) |
+//!
+//! Values are checked before anything else; a bad one is reported naming the variable and the
+//! process exits with code 1. The lookup is a function so tests build configurations without
+//! touching the process environment (`set_var` is `unsafe` in edition 2024).
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The admin master keys. `Debug` never prints them.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct MasterKeys(Vec<String>);
+
+impl MasterKeys {
+    /// Parses the comma-separated list: entries trimmed, empty entries dropped.
+    pub fn parse(raw: &str) -> Self {
+        Self(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        )
+    }
+
+    /// No keys: admin routes are open.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether `candidate` equals one of the keys, compared in constant time per key.
+    pub fn matches(&self, candidate: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        // Fold over every key so the time does not reveal which one matched.
+        self.0.iter().fold(false, |found, key| {
+            found | bool::from(key.as_bytes().ct_eq(candidate.as_bytes()))
+        })
+    }
+}
+
+impl fmt::Debug for MasterKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MasterKeys({} configured)", self.0.len())
+    }
+}
+
+/// WebSocket room limits and timings.
+#[derive(Debug, Clone)]
+pub struct RoomsConfig {
+    /// `WS_MAX_PER_EVENT`.
+    pub max_per_event: usize,
+    /// `WS_MAX_TOTAL`.
+    pub max_total: usize,
+    /// `WS_PING_SECS`.
+    pub ping_interval: Duration,
+    /// `WS_PONG_TIMEOUT_SECS`.
+    pub pong_timeout: Duration,
+    /// `WS_SEND_QUEUE`.
+    pub send_queue: usize,
+    /// `WS_SEND_TIMEOUT_SECS`.
+    pub send_timeout: Duration,
+    /// `WS_RESUME_FRAMES`.
+    pub resume_frames: usize,
+    /// `WS_RESUME_SECS`.
+    pub resume_age: Duration,
+    /// `OFFICIAL_CLOSE_GRACE_SECS`.
+    pub official_close_grace: Duration,
+}
+
+/// The whole server configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Listen address.
+    pub host: IpAddr,
+    /// Listen port (0 = any free port).
+    pub port: u16,
+    /// Actix worker threads.
+    pub workers: usize,
+    /// SQLite file.
+    pub database_path: PathBuf,
+    /// Admin master keys.
+    pub master_keys: MasterKeys,
+    /// `LIVE_ENV=production`.
+    pub production: bool,
+    /// `RUST_LOG`.
+    pub log_filter: String,
+    /// `LOG_FORMAT`.
+    pub log_format: LogFormat,
+    /// Room limits and timings.
+    pub rooms: RoomsConfig,
+    /// `ONCOURSE_TTL_MS`.
+    pub oncourse_ttl: Duration,
+    /// `XML_BODY_LIMIT`.
+    pub xml_body_limit: usize,
+    /// `JSON_BODY_LIMIT`.
+    pub json_body_limit: usize,
+    /// `CLIENT_DIST_PATH`.
+    pub client_dist_path: Option<PathBuf>,
+}
+
+/// A configuration value that breaks the rules; the message names the variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// A value that does not parse or is out of range.
+    #[error("invalid {name}={value:?}: {rule}")]
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// What it was set to.
+        value: String,
+        /// What it must be.
+        rule: &'static str,
+    },
+    /// `LIVE_ENV=production` without `MASTER_PASSWORDS` (DV27).
+    #[error(
+        "[FATAL] LIVE_ENV=production requires MASTER_PASSWORDS to be set.\n[FATAL] Refusing to start with open admin API in production."
+    )]
+    ProductionWithoutKeys,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any lookup function (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env(&lookup);
+        let production = env.get("LIVE_ENV").is_some_and(|v| v == "production");
+        let master_keys = MasterKeys::parse(&env.get("MASTER_PASSWORDS").unwrap_or_default());
+        let rooms = RoomsConfig {
+            max_per_event: env.positive("WS_MAX_PER_EVENT", 10_000)?,
+            max_total: env.positive("WS_MAX_TOTAL", 50_000)?,
+            ping_interval: Duration::from_secs(env.positive("WS_PING_SECS", 30)?),
+            pong_timeout: Duration::from_secs(env.positive("WS_PONG_TIMEOUT_SECS", 10)?),
+            send_queue: env.positive("WS_SEND_QUEUE", 64)?,
+            send_timeout: Duration::from_secs(env.positive("WS_SEND_TIMEOUT_SECS", 10)?),
+            resume_frames: env.positive("WS_RESUME_FRAMES", 256)?,
+            resume_age: Duration::from_secs(env.positive("WS_RESUME_SECS", 300)?),
+            official_close_grace: Duration::from_secs(
+                env.positive("OFFICIAL_CLOSE_GRACE_SECS", 5)?,
+            ),
+        };
+        if rooms.resume_frames < rooms.send_queue {
+            return Err(ConfigError::Invalid {
+                name: "WS_RESUME_FRAMES",
+                value: rooms.resume_frames.to_string(),
+                rule: "must be at least WS_SEND_QUEUE",
+            });
+        }
+        let log_format = match env.get("LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "LOG_FORMAT",
+                    value: other.to_owned(),
+                    rule: "must be pretty or json",
+                });
+            }
+        };
+        let host = match env.get("HOST") {
+            None => IpAddr::from([127, 0, 0, 1]),
+            Some(h) => h.parse().map_err(|_| ConfigError::Invalid {
+                name: "HOST",
+                value: h,
+                rule: "must be an IP address",
+            })?,
+        };
+        let config = Self {
+            host,
+            port: env.number("PORT", 3000, 0)?,
+            workers: env.positive(
+                "HTTP_WORKERS",
+                std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            )?,
+            database_path: env
+                .get("DATABASE_PATH")
+                .map_or_else(|| PathBuf::from("./data/live-mini.db"), PathBuf::from),
+            master_keys,
+            production,
+            log_filter: env.get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
+            log_format,
+            rooms,
+            oncourse_ttl: Duration::from_millis(env.positive("ONCOURSE_TTL_MS", 10_000)?),
+            xml_body_limit: env.positive("XML_BODY_LIMIT", 10_485_760)?,
+            json_body_limit: env.positive("JSON_BODY_LIMIT", 1_048_576)?,
+            client_dist_path: env.get("CLIENT_DIST_PATH").map(PathBuf::from),
+        };
+        if config.production && config.master_keys.is_empty() {
+            return Err(ConfigError::ProductionWithoutKeys);
+        }
+        Ok(config)
+    }
+}
+
+struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Env<'_> {
+    /// A set, non-empty value.
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.is_empty())
+    }
+
+    /// A decimal integer ≥ `min`, or the default when unset.
+    fn number<T>(&self, name: &'static str, default: T, min: T) -> Result<T, ConfigError>
+    where
+        T: std::str::FromStr + PartialOrd + Copy,
+    {
+        let Some(raw) = self.get(name) else {
+            return Ok(default);
+        };
+        let rule = "must be a decimal integer in range";
+        let ok = raw.bytes().all(|b| b.is_ascii_digit());
+        match raw.parse::<T>() {
+            Ok(v) if ok && v >= min => Ok(v),
+            _ => Err(ConfigError::Invalid {
+                name,
+                value: raw,
+                rule,
+            }),
+        }
+    }
+
+    fn positive<T>(&self, name: &'static str, default: T) -> Result<T, ConfigError>
+    where
+        T: std::str::FromStr + PartialOrd + Copy + From<u8>,
+    {
+        self.number(name, default, T::from(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_the_contracts() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.port, 3000);
+        assert_eq!(c.host.to_string(), "127.0.0.1");
+        assert_eq!(c.database_path, PathBuf::from("./data/live-mini.db"));
+        assert!(c.master_keys.is_empty());
+        assert!(!c.production);
+        assert_eq!(c.log_format, LogFormat::Pretty);
+        assert_eq!(c.rooms.max_per_event, 10_000);
+        assert_eq!(c.rooms.max_total, 50_000);
+        assert_eq!(c.rooms.ping_interval, Duration::from_secs(30));
+        assert_eq!(c.rooms.pong_timeout, Duration::from_secs(10));
+        assert_eq!(c.rooms.send_queue, 64);
+        assert_eq!(c.rooms.resume_frames, 256);
+        assert_eq!(c.rooms.resume_age, Duration::from_mins(5));
+        assert_eq!(c.rooms.official_close_grace, Duration::from_secs(5));
+        assert_eq!(c.oncourse_ttl, Duration::from_secs(10));
+        assert_eq!(c.xml_body_limit, 10_485_760);
+        assert_eq!(c.json_body_limit, 1_048_576);
+        assert_eq!(c.client_dist_path, None);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (name, value) in [
+            ("PORT", "70000"),
+            ("PORT", "-1"),
+            ("PORT", "abc"),
+            ("WS_PING_SECS", "0"),
+            ("WS_MAX_PER_EVENT", "1.5"),
+            ("ONCOURSE_TTL_MS", "+5"),
+            ("LOG_FORMAT", "xml"),
+            ("HOST", "localhost:3000"),
+        ] {
+            let err = cfg(&[(name, value)]).unwrap_err().to_string();
+            assert!(err.contains(name), "{name}={value}: {err}");
+        }
+        let err = cfg(&[("WS_SEND_QUEUE", "300")]).unwrap_err().to_string();
+        assert!(err.contains("WS_RESUME_FRAMES"), "{err}");
+        assert_eq!(cfg(&[("PORT", "0")]).unwrap().port, 0);
+    }
+
+    #[test]
+    fn production_needs_master_keys() {
+        let err = cfg(&[("LIVE_ENV", "production")]).unwrap_err();
+        assert_eq!(err, ConfigError::ProductionWithoutKeys);
+        assert!(
+            err.to_string()
+                .starts_with("[FATAL] LIVE_ENV=production requires")
+        );
+        let c = cfg(&[("LIVE_ENV", "production"), ("MASTER_PASSWORDS", " a , ,b ")]).unwrap();
+        assert!(c.production);
+        assert!(c.master_keys.matches("a") && c.master_keys.matches("b"));
+        assert!(!c.master_keys.matches("") && !c.master_keys.matches("c"));
+        assert!(!cfg(&[("LIVE_ENV", "prod")]).unwrap().production);
+        assert_eq!(format!("{:?}", c.master_keys), "MasterKeys(2 configured)");
+    }
+}

@@ -1,0 +1,184 @@
+//! `ApiError`: the one place where HTTP status codes are decided.
+//!
+//! Every failure of every route, extractor and actix default ends up here and leaves as the
+//! contract's `{"error","message"}` body (§1.3) with `Cache-Control: no-store`. The `error` codes
+//! are byte-exact upstream spellings, including the `NotFound` / `Not found` inconsistency.
+
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use actix_web::{HttpResponse, ResponseError};
+use live_domain::{GuardError, LifecycleError};
+use live_store::StoreError;
+use serde_json::json;
+
+/// The JSON content type of every API response.
+pub(crate) const JSON_UTF8: &str = "application/json; charset=utf-8";
+
+/// Which 404 spelling a route uses (contract §1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NotFoundCode {
+    /// `NotFound`: admin DELETE, status PATCH, ingest log, public routes.
+    NotFound,
+    /// `Not found`: config routes and unknown routes.
+    NotFoundSpaced,
+}
+
+impl NotFoundCode {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::NotFound => "NotFound",
+            Self::NotFoundSpaced => "Not found",
+        }
+    }
+}
+
+/// Every error an API route can answer with.
+#[derive(thiserror::Error)]
+pub(crate) enum ApiError {
+    /// 400 `Invalid request`: transport, validation and semantic checks.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 400 `InvalidTransition` with `currentStatus`, `requestedStatus`, `validTransitions`.
+    #[error(transparent)]
+    InvalidTransition(LifecycleError),
+    /// 401 `Unauthorized`.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403 `Forbidden`: the ingest state guard.
+    #[error(transparent)]
+    Forbidden(GuardError),
+    /// 404 with the route's spelling.
+    #[error("{message}")]
+    NotFound {
+        /// Which `error` code.
+        code: NotFoundCode,
+        /// The message.
+        message: String,
+    },
+    /// 409 `Conflict`.
+    #[error("Event already exists: {0}")]
+    Conflict(String),
+    /// 413.
+    #[error("Request body is too large")]
+    PayloadTooLarge,
+    /// 415.
+    #[error("Unsupported Media Type")]
+    UnsupportedMediaType,
+    /// 503 busy database, `Retry-After: 1`.
+    #[error("Service temporarily unavailable")]
+    Unavailable,
+    /// 500: the cause goes to the logs; the body carries it unless `LIVE_ENV=production`
+    /// (the production rewrite happens in `app::production_errors`).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl ApiError {
+    /// 404 `NotFound` with `message`.
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Self::NotFound {
+            code: NotFoundCode::NotFound,
+            message: message.into(),
+        }
+    }
+
+    /// 404 `Not found` with `message`.
+    pub(crate) fn not_found_spaced(message: impl Into<String>) -> Self {
+        Self::NotFound {
+            code: NotFoundCode::NotFoundSpaced,
+            message: message.into(),
+        }
+    }
+
+    /// The unknown-route 404.
+    pub(crate) fn no_route() -> Self {
+        Self::not_found_spaced("Resource not found")
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "Invalid request",
+            Self::InvalidTransition(_) => "InvalidTransition",
+            Self::Unauthorized(_) => "Unauthorized",
+            Self::Forbidden(_) => "Forbidden",
+            Self::NotFound { code, .. } => code.as_str(),
+            Self::Conflict(_) => "Conflict",
+            Self::PayloadTooLarge
+            | Self::UnsupportedMediaType
+            | Self::Unavailable
+            | Self::Internal(_) => "Internal error",
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) | Self::InvalidTransition(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut body = json!({ "error": self.code(), "message": self.to_string() });
+        if let Self::InvalidTransition(LifecycleError::InvalidTransition { from, to }) = self {
+            body["currentStatus"] = json!(from);
+            body["requestedStatus"] = json!(to);
+            body["validTransitions"] = json!(from.valid_transitions());
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        res.insert_header((CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8)))
+            .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        match self {
+            Self::Unavailable => {
+                res.insert_header((RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            Self::Internal(cause) => tracing::error!(cause = %cause, "request failed"),
+            _ => {}
+        }
+        res.body(body.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(id) => Self::Conflict(id),
+            StoreError::Lifecycle(l) => Self::InvalidTransition(l),
+            StoreError::Guard(g) => Self::Forbidden(g),
+            StoreError::EventNotFound => Self::not_found("Event not found"),
+            e if e.is_busy() => {
+                tracing::warn!(error = %e, "database busy");
+                Self::Unavailable
+            }
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<LifecycleError> for ApiError {
+    fn from(e: LifecycleError) -> Self {
+        Self::InvalidTransition(e)
+    }
+}
+
+impl From<GuardError> for ApiError {
+    fn from(e: GuardError) -> Self {
+        Self::Forbidden(e)
+    }
+}

@@ -1,0 +1,5 @@
+//! Orchestration: each use case validates, writes through the store and (later) publishes to the
+//! rooms. Handlers call exactly one function here.
+
+pub(crate) mod events;
+pub(crate) mod ingest_log;

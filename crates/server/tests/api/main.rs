@@ -1,0 +1,9 @@
+//! Integration tests: the real application on 127.0.0.1:0 with a temp-dir SQLite file, over real
+//! HTTP (awc) and, for the WebSocket, a client that does not share the server's codec.
+#![expect(
+    clippy::expect_used,
+    reason = "the harness fails the test loudly on setup errors"
+)]
+
+mod admin;
+mod helpers;

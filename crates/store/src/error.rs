@@ -1,0 +1,62 @@
+//! Store errors. Variants name the situation; the server maps each onto HTTP in one place.
+
+use live_domain::{GuardError, LifecycleError};
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The event named by the request does not exist.
+    #[error("event not found")]
+    EventNotFound,
+    /// A duplicate public event id (the only unique violation that is the client's fault).
+    #[error("Event already exists: {0}")]
+    Conflict(String),
+    /// The requested status change is not allowed from the stored state.
+    #[error(transparent)]
+    Lifecycle(#[from] LifecycleError),
+    /// The event's state refuses this kind of write (contract §5.3).
+    #[error(transparent)]
+    Guard(#[from] GuardError),
+    /// SQLite answered BUSY/LOCKED after `busy_timeout`.
+    #[error("database is busy")]
+    Busy,
+    /// No pooled connection within the checkout timeout.
+    #[error("database pool timeout: {0}")]
+    PoolTimeout(#[from] diesel::r2d2::PoolError),
+    /// Opening, configuring or migrating the database failed.
+    #[error("database setup failed: {0}")]
+    Setup(String),
+    /// A stored value that the schema allows but the domain does not (a bug or a hand edit).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Db(diesel::result::Error),
+    /// The blocking task panicked or was cancelled.
+    #[error("blocking task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+impl StoreError {
+    /// Whether the caller should answer "try again" (503) rather than fail.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Self::Busy | Self::PoolTimeout(_))
+    }
+}
+
+impl From<diesel::result::Error> for StoreError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &e {
+            // Diesel reports SQLITE_BUSY/LOCKED as `Unknown`: classify by SQLite's message.
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if info.message().contains("database is locked")
+                    || info.message().contains("database is busy")
+                    || info.message().contains("database table is locked") =>
+            {
+                Self::Busy
+            }
+            _ => Self::Db(e),
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Event use cases: creation, lookup for authentication, the admin list, deletion, the lifecycle
+//! and the per-event config.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use live_domain::requests::NewEvent;
+use live_domain::time::{format_rfc3339_ms, parse_rfc3339};
+use live_domain::{AdminEventItem, EventRef, EventStatus, StatusChange};
+
+use crate::error::StoreError;
+use crate::rows::{AdminEventRow, EventRefRow, NewEventRow};
+use crate::schema::events;
+use crate::store::Store;
+
+fn parse_status(s: &str) -> Result<EventStatus, StoreError> {
+    s.parse()
+        .map_err(|_| StoreError::Corrupt(format!("events.status = '{s}'")))
+}
+
+fn parse_instant(s: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
+    s.map(|t| parse_rfc3339(&t).ok_or_else(|| StoreError::Corrupt(format!("timestamp '{t}'"))))
+        .transpose()
+}
+
+impl TryFrom<EventRefRow> for EventRef {
+    type Error = StoreError;
+
+    fn try_from(r: EventRefRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            pk: r.id,
+            status: parse_status(&r.status)?,
+            event_id: r.event_id,
+            api_key: r.api_key,
+            key_valid_from: parse_instant(r.key_valid_from)?,
+            key_valid_until: parse_instant(r.key_valid_until)?,
+            has_xml_data: r.has_xml_data,
+        })
+    }
+}
+
+impl TryFrom<AdminEventRow> for AdminEventItem {
+    type Error = StoreError;
+
+    fn try_from(r: AdminEventRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            status: parse_status(&r.status)?,
+            event_id: r.event_id,
+            main_title: r.main_title,
+            sub_title: r.sub_title,
+            location: r.location,
+            start_date: r.start_date,
+            end_date: r.end_date,
+            discipline: r.discipline,
+            api_key: r.api_key,
+            has_xml_data: r.has_xml_data,
+            has_image: r.has_image,
+            created_at: r.created_at,
+        })
+    }
+}
+
+pub(crate) fn find_by_event_id(
+    conn: &mut SqliteConnection,
+    event_id: &str,
+) -> Result<Option<EventRef>, StoreError> {
+    events::table
+        .filter(events::event_id.eq(event_id))
+        .select(EventRefRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(EventRef::try_from)
+        .transpose()
+}
+
+impl Store {
+    /// Inserts a new `draft` event with its key; `Conflict` when the public id exists.
+    /// Returns the internal id (shown once, in the 201 body).
+    pub async fn create_event(
+        &self,
+        event: NewEvent,
+        api_key: String,
+        now: DateTime<Utc>,
+    ) -> Result<i32, StoreError> {
+        self.write(move |conn| {
+            let exists = events::table
+                .filter(events::event_id.eq(&event.event_id))
+                .select(events::id)
+                .first::<i32>(conn)
+                .optional()?;
+            if exists.is_some() {
+                return Err(StoreError::Conflict(event.event_id.clone()));
+            }
+            let changed_at = format_rfc3339_ms(now);
+            let row = NewEventRow {
+                event_id: &event.event_id,
+                main_title: &event.main_title,
+                sub_title: event.sub_title.as_deref(),
+                location: event.location.as_deref(),
+                facility: event.facility.as_deref(),
+                start_date: event.start_date.as_deref(),
+                end_date: event.end_date.as_deref(),
+                discipline: event.discipline.as_deref(),
+                status_changed_at: &changed_at,
+                api_key: &api_key,
+                key_valid_from: event.valid_from.map(format_rfc3339_ms),
+                key_valid_until: event.valid_until.map(format_rfc3339_ms),
+                image: event.image.as_ref().map(|i| i.bytes.as_slice()),
+                image_content_type: event.image.as_ref().map(|i| i.content_type.as_str()),
+            };
+            Ok(diesel::insert_into(events::table)
+                .values(&row)
+                .returning(events::id)
+                .get_result(conn)?)
+        })
+        .await
+    }
+
+    /// Every event, drafts included, in creation order (admin list).
+    pub async fn list_admin_events(&self) -> Result<Vec<AdminEventItem>, StoreError> {
+        self.read(|conn| {
+            events::table
+                .order(events::id.asc())
+                .select(AdminEventRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(AdminEventItem::try_from)
+                .collect()
+        })
+        .await
+    }
+
+    /// The event owning `api_key`, if any.
+    pub async fn event_by_key(&self, api_key: String) -> Result<Option<EventRef>, StoreError> {
+        self.read(move |conn| {
+            events::table
+                .filter(events::api_key.eq(&api_key))
+                .select(EventRefRow::as_select())
+                .first(conn)
+                .optional()?
+                .map(EventRef::try_from)
+                .transpose()
+        })
+        .await
+    }
+
+    /// The event with public id `event_id`, if any.
+    pub async fn event_by_id(&self, event_id: String) -> Result<Option<EventRef>, StoreError> {
+        self.read(move |conn| find_by_event_id(conn, &event_id))
+            .await
+    }
+
+    /// Deletes the event and everything under it (cascade, ingest log included).
+    pub async fn delete_event(&self, event_id: String) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            let n = diesel::delete(events::table.filter(events::event_id.eq(&event_id)))
+                .execute(conn)?;
+            if n == 0 {
+                Err(StoreError::EventNotFound)
+            } else {
+                Ok(())
+            }
+        })
+        .await
+    }
+
+    /// Moves the event to `to` if the lifecycle allows it from the stored state, atomically.
+    pub async fn set_status(
+        &self,
+        event_id: String,
+        to: EventStatus,
+        now: DateTime<Utc>,
+    ) -> Result<StatusChange, StoreError> {
+        self.write(move |conn| {
+            let current = find_by_event_id(conn, &event_id)?.ok_or(StoreError::EventNotFound)?;
+            let status = current.status.transition(to)?;
+            let changed_at = format_rfc3339_ms(now);
+            diesel::update(events::table.filter(events::id.eq(current.pk)))
+                .set((
+                    events::status.eq(status.as_str()),
+                    events::status_changed_at.eq(&changed_at),
+                ))
+                .execute(conn)?;
+            Ok(StatusChange {
+                event_id,
+                previous_status: current.status,
+                status,
+                status_changed_at: changed_at,
+            })
+        })
+        .await
+    }
+
+    /// The stored config object (JSON text) of event `pk`.
+    pub async fn config(&self, pk: i32) -> Result<String, StoreError> {
+        self.read(move |conn| {
+            events::table
+                .find(pk)
+                .select(events::config)
+                .first(conn)
+                .optional()?
+                .ok_or(StoreError::EventNotFound)
+        })
+        .await
+    }
+
+    /// Rewrites the config of event `pk` in one transaction: `f` sees the current status and
+    /// config text and returns the new text, or an error (the guard's refusal): nothing is
+    /// written then.
+    pub async fn update_config<F>(&self, pk: i32, f: F) -> Result<String, StoreError>
+    where
+        F: FnOnce(EventStatus, &str) -> Result<String, StoreError> + Send + 'static,
+    {
+        self.write(move |conn| {
+            let (status, config): (String, String) = events::table
+                .find(pk)
+                .select((events::status, events::config))
+                .first(conn)
+                .optional()?
+                .ok_or(StoreError::EventNotFound)?;
+            let next = f(parse_status(&status)?, &config)?;
+            diesel::update(events::table.find(pk))
+                .set(events::config.eq(&next))
+                .execute(conn)?;
+            Ok(next)
+        })
+        .await
+    }
+}
