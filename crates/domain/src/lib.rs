@@ -7,6 +7,7 @@
 pub mod status;
 
 pub use status::{EventStatus, GuardError, IngestKind, LifecycleError};
+pub mod c123;
 pub mod gates;
 pub mod race;
 
