@@ -29,6 +29,9 @@ pub enum StoreError {
     /// A stored value that the schema allows but the domain does not (a bug or a hand edit).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// A value could not be encoded as JSON (a bug: every encoded type is plain data).
+    #[error("encoding failed: {0}")]
+    Encode(#[from] serde_json::Error),
     /// Any other database error.
     #[error("database error: {0}")]
     Db(diesel::result::Error),
