@@ -1,1 +1,24 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod admission;
+mod config;
+mod connection;
+mod epoch;
+mod error;
+mod frame;
+mod hub;
+mod lock;
+mod registry;
+mod ring;
+
+#[cfg(test)]
+mod tests;
+
+pub use admission::Admission;
+pub use config::RoomsConfig;
+pub use connection::{MAX_CLIENT_MESSAGE, serve};
+pub use error::{CloseReason, RoomError};
+pub use frame::{DiffKind, FrameKind};
+pub use lock::EventLock;
+pub use registry::{RoomStats, Rooms};

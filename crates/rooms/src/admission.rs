@@ -1,0 +1,154 @@
+//! An admitted socket before and while it is served: its first frames, its receiver and the
+//! guard that gives its place back.
+//!
+//! [`Subscription::next`] is the socket's outbound queue (contract §6.7) minus the transport:
+//! it skips what the first frames already covered, and when more than `WS_SEND_QUEUE` frames
+//! wait for this socket (or the broadcast channel dropped some), it discards all of them and
+//! yields the one frame that resynchronises the client. Keeping this apart from the socket loop
+//! lets the unit tests drive it without a socket.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use bytestring::ByteString;
+use tokio::sync::broadcast::Receiver;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::error::CloseReason;
+use crate::frame::Frame;
+use crate::hub::EventHub;
+use crate::registry::Inner;
+
+/// An admitted socket, counted against both caps, ready for [`crate::serve`].
+#[derive(Debug)]
+pub struct Admission {
+    pub(crate) first: Vec<ByteString>,
+    pub(crate) subscription: Subscription,
+}
+
+impl Admission {
+    pub(crate) fn new(first: Vec<ByteString>, subscription: Subscription) -> Self {
+        Self {
+            first,
+            subscription,
+        }
+    }
+
+    /// The frames written before anything else: the `full`, or the resumed frames (maybe none).
+    pub fn first_frames(&self) -> &[ByteString] {
+        &self.first
+    }
+
+    /// The `seq` the first frames bring the socket to; later frames have a greater one.
+    pub fn seq(&self) -> u64 {
+        self.subscription.last_seq
+    }
+}
+
+/// What the socket's queue yields next.
+#[derive(Debug)]
+pub(crate) enum Next {
+    /// A frame to write.
+    Frame(ByteString),
+    /// The room was closed; `None` only if the sender vanished without a recorded reason.
+    Closed(Option<CloseReason>),
+}
+
+/// The receiving side of one socket. Fields drop in declaration order: the receiver is gone
+/// before the guard gives the place back.
+#[derive(Debug)]
+pub(crate) struct Subscription {
+    rx: Receiver<Frame>,
+    hub: Arc<EventHub>,
+    /// The highest `seq` this socket has been brought to; frames at or below it are skipped.
+    pub(crate) last_seq: u64,
+    queue_limit: usize,
+    _leave: LeaveGuard,
+}
+
+impl Subscription {
+    pub(crate) fn new(
+        hub: Arc<EventHub>,
+        rx: Receiver<Frame>,
+        last_seq: u64,
+        queue_limit: usize,
+        leave: LeaveGuard,
+    ) -> Self {
+        Self {
+            rx,
+            hub,
+            last_seq,
+            queue_limit,
+            _leave: leave,
+        }
+    }
+
+    pub(crate) fn event_id(&self) -> &str {
+        &self.hub.event_id
+    }
+
+    /// The next frame for this socket. Cancel-safe: state changes only after `recv` returns.
+    pub(crate) async fn next(&mut self) -> Next {
+        loop {
+            match self.rx.recv().await {
+                Ok(frame) if frame.seq <= self.last_seq => {}
+                // `frame` plus the `len()` behind it: more than the limit means the queue
+                // overflowed at some point (it only grows while the socket does not read).
+                Ok(_) if self.rx.len() >= self.queue_limit => {
+                    if let Some(text) = self.resync() {
+                        return Next::Frame(text);
+                    }
+                }
+                Ok(frame) => {
+                    self.last_seq = frame.seq;
+                    return Next::Frame(frame.text);
+                }
+                Err(RecvError::Lagged(_)) => {
+                    if let Some(text) = self.resync() {
+                        return Next::Frame(text);
+                    }
+                }
+                Err(RecvError::Closed) => return Next::Closed(self.hub.closed()),
+            }
+        }
+    }
+
+    /// Discards everything after `last_seq` up to the current `seq` (queued frames included:
+    /// they are skipped by `seq` as they come out) and returns the `refresh` or `full` carrying
+    /// the current `seq`.
+    fn resync(&mut self) -> Option<ByteString> {
+        let frame = self.hub.resync(self.last_seq)?;
+        tracing::warn!(
+            event_id = %self.hub.event_id,
+            from = self.last_seq,
+            to = frame.seq,
+            kind = ?frame.kind,
+            "slow WebSocket client resynchronised"
+        );
+        self.last_seq = frame.seq;
+        Some(frame.text)
+    }
+}
+
+/// Gives an admitted socket's place back on every exit path, panics included (the
+/// vaultwarden `WSEntryMapGuard` idea). It never drops the hub's state: an empty room keeps
+/// its epoch, `seq`, ring and cached `full`.
+#[derive(Debug)]
+pub(crate) struct LeaveGuard {
+    inner: Arc<Inner>,
+    hub: Arc<EventHub>,
+}
+
+impl LeaveGuard {
+    /// Wraps a place already counted in `hub.count` and `inner.total`.
+    pub(crate) fn new(inner: Arc<Inner>, hub: Arc<EventHub>) -> Self {
+        Self { inner, hub }
+    }
+}
+
+impl Drop for LeaveGuard {
+    fn drop(&mut self) {
+        self.hub.count.fetch_sub(1, Ordering::AcqRel);
+        self.inner.total.fetch_sub(1, Ordering::AcqRel);
+    }
+}

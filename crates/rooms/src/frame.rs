@@ -1,0 +1,139 @@
+//! Frames: the text of one WebSocket message, encoded once and shared by every socket.
+//!
+//! A [`Frame`] is cheap to clone (`ByteString` is a reference-counted buffer), so a publish costs
+//! one encoding however many sockets receive it, and the resume ring replays the very bytes that
+//! were sent live (contract §6.4: "original bytes").
+//!
+//! The envelope is written by hand around JSON the caller already encoded: the `data` of a diff
+//! and the cached `full` data are inserted verbatim, never parsed or re-encoded here.
+
+use bytestring::ByteString;
+use tokio::time::Instant;
+
+/// What a `diff` frame carries; decides how a lagging socket is resynchronised (contract §6.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DiffKind {
+    /// `{"raceId":…,"results":[…]}`: a `refresh` restores it (clients re-fetch over REST).
+    Results,
+    /// `{"oncourse":[…]}`: a `refresh` restores it.
+    Oncourse,
+    /// `{"status":…}`: only a `full` restores it, a `refresh` would leave the old status shown.
+    Status,
+}
+
+/// The type of a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FrameKind {
+    /// `{"type":"full",…}`.
+    Full,
+    /// `{"type":"diff",…}`.
+    Diff(DiffKind),
+    /// `{"type":"refresh",…}`.
+    Refresh,
+}
+
+impl FrameKind {
+    /// Whether a socket that skipped this frame needs a `full` rather than a `refresh`.
+    pub(crate) const fn needs_full_when_skipped(self) -> bool {
+        matches!(self, Self::Full | Self::Diff(DiffKind::Status))
+    }
+}
+
+/// One encoded frame with its place in the event's sequence.
+#[derive(Debug, Clone)]
+pub(crate) struct Frame {
+    /// The `seq` written in the frame.
+    pub(crate) seq: u64,
+    /// What the frame is.
+    pub(crate) kind: FrameKind,
+    /// The whole JSON text, as sent.
+    pub(crate) text: ByteString,
+    /// When it was published: the ring drops frames older than `resume_age`.
+    pub(crate) at: Instant,
+}
+
+impl Frame {
+    fn new(seq: u64, kind: FrameKind, text: String) -> Self {
+        Self {
+            seq,
+            kind,
+            text: ByteString::from(text),
+            at: Instant::now(),
+        }
+    }
+
+    /// `{"type":"full","seq":n,"epoch":"…","data":<data>}`.
+    pub(crate) fn full(seq: u64, epoch: &str, data: &str) -> Self {
+        let mut text = String::with_capacity(data.len() + epoch.len() + 64);
+        text.push_str(r#"{"type":"full","seq":"#);
+        text.push_str(&seq.to_string());
+        text.push_str(r#","epoch":""#);
+        text.push_str(epoch);
+        text.push_str(r#"","data":"#);
+        text.push_str(data);
+        text.push('}');
+        Self::new(seq, FrameKind::Full, text)
+    }
+
+    /// `{"type":"diff","seq":n,"data":<data>}`.
+    pub(crate) fn diff(seq: u64, kind: DiffKind, data: &str) -> Self {
+        let mut text = String::with_capacity(data.len() + 48);
+        text.push_str(r#"{"type":"diff","seq":"#);
+        text.push_str(&seq.to_string());
+        text.push_str(r#","data":"#);
+        text.push_str(data);
+        text.push('}');
+        Self::new(seq, FrameKind::Diff(kind), text)
+    }
+
+    /// `{"type":"refresh","seq":n}`.
+    pub(crate) fn refresh(seq: u64) -> Self {
+        Self::new(
+            seq,
+            FrameKind::Refresh,
+            format!(r#"{{"type":"refresh","seq":{seq}}}"#),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelopes_are_byte_exact() {
+        let full = Frame::full(7, "7a47f6d1c82a2e78", r#"{"event":{}}"#);
+        assert_eq!(
+            &*full.text,
+            r#"{"type":"full","seq":7,"epoch":"7a47f6d1c82a2e78","data":{"event":{}}}"#
+        );
+        assert_eq!(full.kind, FrameKind::Full);
+
+        let diff = Frame::diff(41, DiffKind::Status, r#"{"status":"finished"}"#);
+        assert_eq!(
+            &*diff.text,
+            r#"{"type":"diff","seq":41,"data":{"status":"finished"}}"#
+        );
+        assert_eq!(diff.seq, 41);
+
+        let refresh = Frame::refresh(46);
+        assert_eq!(&*refresh.text, r#"{"type":"refresh","seq":46}"#);
+    }
+
+    #[test]
+    fn only_full_and_status_frames_need_a_full_when_skipped() {
+        assert!(FrameKind::Full.needs_full_when_skipped());
+        assert!(FrameKind::Diff(DiffKind::Status).needs_full_when_skipped());
+        assert!(!FrameKind::Diff(DiffKind::Results).needs_full_when_skipped());
+        assert!(!FrameKind::Diff(DiffKind::Oncourse).needs_full_when_skipped());
+        assert!(!FrameKind::Refresh.needs_full_when_skipped());
+    }
+
+    #[test]
+    fn encoded_frames_are_valid_json() {
+        let full = Frame::full(0, "0123456789abcdef", r#"{"event":{"eventId":"x"}}"#);
+        let value: serde_json::Value = serde_json::from_str(&full.text).unwrap();
+        assert_eq!(value["epoch"], "0123456789abcdef");
+        assert_eq!(value["data"]["event"]["eventId"], "x");
+    }
+}

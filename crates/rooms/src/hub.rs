@@ -1,0 +1,295 @@
+//! One event's hub: its write lock, its sequence state and its connection count.
+//!
+//! The sequence state (epoch, `seq`, ring, cached `full` data, last on-course frame, status and
+//! the broadcast sender) lives apart from the subscribers: a channel without receivers still
+//! numbers frames and fills the ring, so an empty room keeps everything a reconnecting client
+//! needs to resume (contract §6.4, §6.6). It is dropped only by [`EventHub::close`] (delete,
+//! unpublish, official close, shutdown) or, while nobody is connected, when an admission finds
+//! the event not public; a hub whose state was closed never gets one again, so each hub object
+//! carries at most one epoch and a connection never sees frames of two sequences.
+//!
+//! `slot` is a `std` mutex: every critical section is a few field updates, one encoding and a
+//! synchronous `broadcast::Sender::send` (which never waits for a receiver), with no `.await`
+//! inside (clippy's `await_holding_lock` is denied). Holding it across the send is what makes a
+//! join atomic with a publish: a socket subscribes and takes its first frames in one section, so
+//! every later frame reaches it with a greater `seq` (gap freedom, §6.6).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use bytestring::ByteString;
+use live_domain::EventStatus;
+use tokio::sync::broadcast;
+use tokio::time::Instant;
+
+use crate::config::RoomsConfig;
+use crate::epoch::new_epoch;
+use crate::error::CloseReason;
+use crate::frame::{DiffKind, Frame, FrameKind};
+use crate::ring::Ring;
+
+/// One event: write lock, sequence state, connection count.
+#[derive(Debug)]
+pub(crate) struct EventHub {
+    /// The event this hub belongs to.
+    pub(crate) event_id: Box<str>,
+    /// Serialises commit + publish and admission of this event (design §3.9).
+    pub(crate) write: Arc<tokio::sync::Mutex<()>>,
+    /// Sockets admitted and not yet gone (incremented only under `write`).
+    pub(crate) count: AtomicUsize,
+    slot: Mutex<Slot>,
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    state: Option<HubState>,
+    closed: Option<CloseReason>,
+}
+
+/// The sequence state of a loaded hub.
+#[derive(Debug)]
+struct HubState {
+    epoch: String,
+    seq: u64,
+    status: EventStatus,
+    full_data: Box<str>,
+    /// The `full` frame at the current `seq`, shared by every socket that joins before the next
+    /// publish (a reconnect storm encodes it once).
+    snapshot: Option<Frame>,
+    ring: Ring,
+    /// The `data` of the last on-course diff (DV7); `None` until the first one.
+    last_oncourse: Option<Box<str>>,
+    tx: broadcast::Sender<Frame>,
+}
+
+impl HubState {
+    fn snapshot(&mut self) -> Frame {
+        match &self.snapshot {
+            Some(frame) if frame.seq == self.seq => frame.clone(),
+            _ => {
+                let frame = Frame::full(self.seq, &self.epoch, &self.full_data);
+                self.snapshot = Some(frame.clone());
+                frame
+            }
+        }
+    }
+}
+
+/// What a socket gets when it joins: its receiver and the frames to write first.
+#[derive(Debug)]
+pub(crate) struct Joined {
+    pub(crate) rx: broadcast::Receiver<Frame>,
+    /// The cached `full`, or the resumed frames (possibly none).
+    pub(crate) first: Vec<ByteString>,
+    /// The `seq` the first frames bring the socket to.
+    pub(crate) last_seq: u64,
+}
+
+/// The `data` of an on-course diff after a clear (contract §6.4).
+pub(crate) const EMPTY_ONCOURSE: &str = r#"{"oncourse":[]}"#;
+
+impl EventHub {
+    pub(crate) fn new(event_id: &str) -> Self {
+        Self {
+            event_id: event_id.into(),
+            write: Arc::new(tokio::sync::Mutex::new(())),
+            count: AtomicUsize::new(0),
+            slot: Mutex::new(Slot::default()),
+        }
+    }
+
+    fn slot(&self) -> MutexGuard<'_, Slot> {
+        // A panic under this lock leaves plain data behind; recovering keeps the rooms usable.
+        self.slot.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn connections(&self) -> usize {
+        self.count.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn is_loaded(&self) -> bool {
+        self.slot().state.is_some()
+    }
+
+    /// Why the hub was closed, if it was.
+    pub(crate) fn closed(&self) -> Option<CloseReason> {
+        self.slot().closed
+    }
+
+    pub(crate) fn status(&self) -> Option<EventStatus> {
+        self.slot().state.as_ref().map(|st| st.status)
+    }
+
+    pub(crate) fn position(&self) -> Option<(String, u64)> {
+        self.slot()
+            .state
+            .as_ref()
+            .map(|st| (st.epoch.clone(), st.seq))
+    }
+
+    /// Creates the sequence state (new epoch, `seq` 0); on a loaded hub only refreshes the cache,
+    /// on a closed one does nothing.
+    pub(crate) fn load(&self, config: &RoomsConfig, status: EventStatus, full_data: String) {
+        let mut slot = self.slot();
+        if slot.closed.is_some() {
+            return;
+        }
+        if let Some(st) = &mut slot.state {
+            refresh_full(st, status, full_data);
+            return;
+        }
+        let (tx, _) = broadcast::channel(config.channel_capacity());
+        slot.state = Some(HubState {
+            epoch: new_epoch(),
+            seq: 0,
+            status,
+            full_data: full_data.into_boxed_str(),
+            snapshot: None,
+            ring: Ring::new(config.resume_frames, config.resume_age),
+            last_oncourse: None,
+            tx,
+        });
+    }
+
+    pub(crate) fn set_full(&self, status: EventStatus, full_data: String) {
+        if let Some(st) = &mut self.slot().state {
+            refresh_full(st, status, full_data);
+        }
+    }
+
+    /// Runs `f` on the state; `None` when the hub is not loaded.
+    fn with_state<T>(&self, f: impl FnOnce(&mut HubState) -> T) -> Option<T> {
+        self.slot().state.as_mut().map(f)
+    }
+
+    pub(crate) fn publish_full(&self) -> Option<u64> {
+        self.with_state(|st| push(st, |seq, st| Frame::full(seq, &st.epoch, &st.full_data)))
+    }
+
+    pub(crate) fn publish_diff(&self, kind: DiffKind, data_json: &str) -> Option<u64> {
+        self.with_state(|st| {
+            if kind == DiffKind::Oncourse {
+                st.last_oncourse = Some(data_json.into());
+            }
+            push(st, |seq, _| Frame::diff(seq, kind, data_json))
+        })
+    }
+
+    /// Publishes an on-course diff unless its `data` equals the previous one byte for byte (DV7).
+    pub(crate) fn publish_oncourse(&self, data_json: &str) -> Option<u64> {
+        self.with_state(|st| {
+            if st.last_oncourse.as_deref() == Some(data_json) {
+                return None;
+            }
+            st.last_oncourse = Some(data_json.into());
+            Some(push(st, |seq, _| {
+                Frame::diff(seq, DiffKind::Oncourse, data_json)
+            }))
+        })
+        .flatten()
+    }
+
+    /// The "previous on-course frame" becomes `[]`; nothing is sent (contract §6.4).
+    pub(crate) fn clear_oncourse(&self) {
+        self.with_state(|st| st.last_oncourse = Some(EMPTY_ONCOURSE.into()));
+    }
+
+    pub(crate) fn publish_refresh(&self) -> Option<u64> {
+        self.with_state(|st| push(st, |seq, _| Frame::refresh(seq)))
+    }
+
+    /// Records the reason (the first one wins) and drops the state: the sender goes with it, so
+    /// every receiver sees `Closed` even while its connection still holds this hub.
+    pub(crate) fn close(&self, reason: CloseReason) {
+        let mut slot = self.slot();
+        slot.closed.get_or_insert(reason);
+        slot.state = None;
+    }
+
+    /// Drops the state without closing: used when nobody is connected and the event turned out
+    /// not to be public, so the hub can be removed and a later load starts a new sequence.
+    pub(crate) fn unload(&self) {
+        self.slot().state = None;
+    }
+
+    /// Subscribes and takes the first frames in one critical section (gap freedom, §6.6).
+    pub(crate) fn join(&self, since: Option<&str>) -> Option<Joined> {
+        let mut slot = self.slot();
+        let st = slot.state.as_mut()?;
+        let rx = st.tx.subscribe();
+        st.ring.expire(Instant::now());
+        let replay = since
+            .and_then(parse_since)
+            .filter(|(epoch, _)| *epoch == st.epoch)
+            .and_then(|(_, seq)| st.ring.replay_after(seq, st.seq));
+        let first = match replay {
+            Some(frames) => frames.into_iter().map(|f| f.text).collect(),
+            None => vec![st.snapshot().text],
+        };
+        Some(Joined {
+            rx,
+            first,
+            last_seq: st.seq,
+        })
+    }
+
+    /// The one frame that resynchronises a socket whose frames after `after` were discarded:
+    /// the `full` if a skipped frame needs it, else a `refresh`; both carry the current `seq`.
+    /// `None` when nothing was skipped or the hub is closed (its receiver then sees `Closed`).
+    pub(crate) fn resync(&self, after: u64) -> Option<Frame> {
+        let mut slot = self.slot();
+        let st = slot.state.as_mut()?;
+        if after >= st.seq {
+            return None;
+        }
+        if st.ring.skipped_needs_full(after, st.seq) {
+            Some(st.snapshot())
+        } else {
+            Some(Frame::refresh(st.seq))
+        }
+    }
+}
+
+/// Numbers, encodes, stores and broadcasts one in-ring frame.
+fn push(st: &mut HubState, build: impl FnOnce(u64, &HubState) -> Frame) -> u64 {
+    st.seq = st.seq.saturating_add(1);
+    let frame = build(st.seq, st);
+    if frame.kind == FrameKind::Full {
+        st.snapshot = Some(frame.clone());
+    }
+    st.ring.push(frame.clone());
+    // `Err` only means nobody is subscribed: the frame is numbered and kept all the same.
+    let _ = st.tx.send(frame);
+    st.seq
+}
+
+fn refresh_full(st: &mut HubState, status: EventStatus, full_data: String) {
+    st.status = status;
+    st.full_data = full_data.into_boxed_str();
+    st.snapshot = None;
+}
+
+/// Splits `since=<epoch>:<seq>` at the last `:`; the seq must be decimal digits.
+fn parse_since(since: &str) -> Option<(&str, u64)> {
+    let (epoch, seq) = since.rsplit_once(':')?;
+    if seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((epoch, seq.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_is_split_at_the_last_colon() {
+        assert_eq!(parse_since("abc:12"), Some(("abc", 12)));
+        assert_eq!(parse_since("a:b:7"), Some(("a:b", 7)));
+        assert_eq!(parse_since("abc"), None);
+        assert_eq!(parse_since("abc:"), None);
+        assert_eq!(parse_since("abc:+3"), None);
+        assert_eq!(parse_since("abc:-3"), None);
+        assert_eq!(parse_since("abc:99999999999999999999999"), None);
+    }
+}
