@@ -59,6 +59,11 @@ struct HubState {
     ring: Ring,
     /// The `data` of the last on-course diff (DV7); `None` until the first one.
     last_oncourse: Option<Box<str>>,
+    /// The `seq` of the newest in-ring frame a `refresh` cannot stand in for (a `full` or a
+    /// status diff; 0 when none): a lagging socket that skipped past it needs a `full`. One
+    /// number instead of the ring makes the choice exact even after the ring evicted the
+    /// skipped frames (contract §6.7).
+    last_needs_full: u64,
     tx: broadcast::Sender<Frame>,
 }
 
@@ -147,6 +152,7 @@ impl EventHub {
             snapshot: None,
             ring: Ring::new(config.resume_frames, config.resume_age),
             last_oncourse: None,
+            last_needs_full: 0,
             tx,
         });
     }
@@ -242,7 +248,7 @@ impl EventHub {
         if after >= st.seq {
             return None;
         }
-        if st.ring.skipped_needs_full(after, st.seq) {
+        if st.last_needs_full > after {
             Some(st.snapshot())
         } else {
             Some(Frame::refresh(st.seq))
@@ -256,6 +262,9 @@ fn push(st: &mut HubState, build: impl FnOnce(u64, &HubState) -> Frame) -> u64 {
     let frame = build(st.seq, st);
     if frame.kind == FrameKind::Full {
         st.snapshot = Some(frame.clone());
+    }
+    if frame.kind.needs_full_when_skipped() {
+        st.last_needs_full = frame.seq;
     }
     st.ring.push(frame.clone());
     // `Err` only means nobody is subscribed: the frame is numbered and kept all the same.

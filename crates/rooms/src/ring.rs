@@ -71,21 +71,6 @@ impl Ring {
         )
     }
 
-    /// Whether a socket that skipped `after + 1 ..= current` needs a `full`: some skipped frame
-    /// was a `full` or a status diff, or is no longer known (evicted frames count as a `full`).
-    pub(crate) fn skipped_needs_full(&self, after: u64, current: u64) -> bool {
-        if after >= current {
-            return false;
-        }
-        !self.covers(after, current)
-            || self
-                .frames
-                .iter()
-                .rev()
-                .take_while(|f| f.seq > after)
-                .any(|f| f.kind.needs_full_when_skipped())
-    }
-
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.frames.len()
@@ -133,26 +118,6 @@ mod tests {
         let ring = Ring::new(4, Duration::from_secs(1));
         assert!(ring.replay_after(3, 3).unwrap().is_empty());
         assert!(ring.replay_after(2, 3).is_none());
-    }
-
-    #[test]
-    fn skipped_kinds_decide_between_refresh_and_full() {
-        let ring = ring_with(
-            &[
-                DiffKind::Status,
-                DiffKind::Results,
-                DiffKind::Oncourse,
-                DiffKind::Results,
-            ],
-            10,
-        );
-        assert!(!ring.skipped_needs_full(1, 4), "only results and on-course");
-        assert!(ring.skipped_needs_full(0, 4), "the status diff was skipped");
-        assert!(!ring.skipped_needs_full(4, 4), "nothing skipped");
-
-        let evicted = ring_with(&[DiffKind::Results; 6], 2);
-        assert!(evicted.skipped_needs_full(3, 6), "seq 4 is no longer known");
-        assert!(!evicted.skipped_needs_full(4, 6));
     }
 
     #[tokio::test(start_paused = true)]

@@ -101,18 +101,30 @@ async fn refresh_and_on_course_frames_resync_with_a_refresh() {
 }
 
 #[tokio::test]
-async fn skipped_frames_already_evicted_from_the_ring_count_as_a_full() {
+async fn the_choice_stays_exact_after_the_ring_evicted_the_skipped_frames() {
     let rooms = Rooms::new(RoomsConfig {
         send_queue: 4,
         resume_frames: 4,
         ..config()
     });
+    // Only results diffs skipped, long gone from the ring: still a `refresh`.
     let mut slow = join(&rooms, "e", None).await;
-    publish_results(&rooms, 6, None).await;
+    publish_results(&rooms, 12, None).await;
+    assert_eq!(
+        next_frame(&mut slow).await,
+        json(r#"{"type":"refresh","seq":12}"#)
+    );
+    // A status diff among skipped frames that were evicted since: a `full`.
+    let mut slow = join(&rooms, "e", None).await;
+    {
+        let mut lock = rooms.lock("e").await;
+        lock.publish_diff(DiffKind::Status, r#"{"status":"finished"}"#);
+    }
+    publish_results(&rooms, 12, None).await;
     let resync = next_frame(&mut slow).await;
     assert_eq!(
         (resync["type"].as_str(), resync["seq"].as_u64()),
-        (Some("full"), Some(6))
+        (Some("full"), Some(25))
     );
 }
 
