@@ -8,6 +8,7 @@ pub mod c123;
 pub mod event;
 pub mod gates;
 pub mod ingest_log;
+pub mod oncourse;
 pub mod public;
 pub mod race;
 pub mod requests;

@@ -8,12 +8,16 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
+use live_rooms::{Rooms, RoomsConfig};
 use live_store::{Store, StoreConfig};
 
 use crate::config::Config;
+use crate::cors;
 use crate::error::ApiError;
 use crate::routes;
 use crate::services::ingest_log::{self, IngestLog};
+use crate::services::live::OncourseTimers;
+use crate::services::oncourse::Oncourse;
 
 /// Everything a request handler may use. Built once, outside the `HttpServer::new` closure, and
 /// cloned into every worker: a per-worker copy would split the rooms and the buffers.
@@ -25,6 +29,12 @@ pub struct AppState {
     pub(crate) config: Arc<Config>,
     /// Buffered ingest-log entries.
     pub(crate) ingest_log: IngestLog,
+    /// Riders on course, per event (memory only).
+    pub(crate) oncourse: Oncourse,
+    /// On-course expiry timers, one per event.
+    pub(crate) timers: OncourseTimers,
+    /// The WebSocket rooms.
+    pub(crate) rooms: Rooms,
 }
 
 /// A bound, not yet running server.
@@ -34,17 +44,27 @@ pub struct Application {
     state: AppState,
 }
 
-/// Stops a running [`Application`]: closes every WebSocket room, finishes in-flight requests
-/// (at most 10 s), flushes the ingest log.
+/// A handle on a running [`Application`]: stops it (closes every WebSocket room, finishes
+/// in-flight requests for at most 10 s, flushes the ingest log) and reads its room counters.
 #[derive(Debug, Clone)]
-pub struct ShutdownHandle {
+pub struct AppHandle {
     server: ServerHandle,
+    rooms: Rooms,
 }
 
-impl ShutdownHandle {
-    /// Begins a graceful stop; `run_until_stopped` returns when it is complete.
+impl AppHandle {
+    /// Stops gracefully: every WebSocket is closed with 1001 first (open sockets would otherwise
+    /// hold the HTTP server's graceful stop for its whole timeout), then in-flight requests
+    /// finish. `run_until_stopped` returns when it is complete.
     pub async fn shutdown(&self) {
+        self.rooms.shutdown();
         self.server.stop(true).await;
+    }
+
+    /// The WebSocket counters (connections, rooms, connection tasks), for health checks and
+    /// leak tests.
+    pub fn room_stats(&self) -> live_rooms::RoomStats {
+        self.rooms.stats()
     }
 }
 
@@ -65,8 +85,23 @@ impl Application {
         })?;
         let listener = TcpListener::bind((config.host, config.port))?;
         let port = listener.local_addr()?.port();
+        let oncourse = Oncourse::new(config.oncourse_ttl);
+        let r = &config.rooms;
+        let rooms = Rooms::new(RoomsConfig {
+            max_per_event: r.max_per_event,
+            max_total: r.max_total,
+            ping_interval: r.ping_interval,
+            pong_timeout: r.pong_timeout,
+            send_queue: r.send_queue,
+            send_timeout: r.send_timeout,
+            resume_frames: r.resume_frames,
+            resume_age: r.resume_age,
+        });
         let state = AppState {
             store,
+            oncourse,
+            timers: OncourseTimers::default(),
+            rooms,
             config: Arc::new(config),
             ingest_log: IngestLog::default(),
         };
@@ -75,11 +110,14 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                // Innermost first: the log sees the handler's own error; CORS headers are added
+                // last so they survive the production rewrite of a 500.
                 .wrap(from_fn(ingest_log::record))
                 .wrap(from_fn(production_errors))
+                .wrap(from_fn(cors::public_cors))
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .configure(routes::configure)
-                .default_service(web::to(routes::no_route))
+                .default_service(web::to(routes::spa::fallback))
         })
         .workers(workers)
         .disable_signals()
@@ -99,9 +137,10 @@ impl Application {
     }
 
     /// A handle that stops the server gracefully.
-    pub fn shutdown_handle(&self) -> ShutdownHandle {
-        ShutdownHandle {
+    pub fn handle(&self) -> AppHandle {
+        AppHandle {
             server: self.server.handle(),
+            rooms: self.state.rooms.clone(),
         }
     }
 

@@ -23,6 +23,8 @@ pub(crate) enum NotFoundCode {
     NotFound,
     /// `Not found`: config routes and unknown routes.
     NotFoundSpaced,
+    /// `EventNotFound`: WebSocket admission.
+    EventNotFound,
 }
 
 impl NotFoundCode {
@@ -30,6 +32,7 @@ impl NotFoundCode {
         match self {
             Self::NotFound => "NotFound",
             Self::NotFoundSpaced => "Not found",
+            Self::EventNotFound => "EventNotFound",
         }
     }
 }
@@ -60,12 +63,26 @@ pub(crate) enum ApiError {
     /// 409 `Conflict`.
     #[error("Event already exists: {0}")]
     Conflict(String),
+    /// 410 `EventOfficial` (WebSocket admission).
+    #[error("Event results are official. No live updates available.")]
+    Gone,
     /// 413.
     #[error("Request body is too large")]
     PayloadTooLarge,
     /// 415.
     #[error("Unsupported Media Type")]
     UnsupportedMediaType,
+    /// 426 (WebSocket route without an upgrade).
+    #[error("WebSocket upgrade required")]
+    UpgradeRequired,
+    /// 503 `ConnectionLimitReached` with `maxConnections` and `Retry-After: 5`.
+    #[error("{message}")]
+    ConnectionLimit {
+        /// Per-event or global wording.
+        message: String,
+        /// The configured cap.
+        max: usize,
+    },
     /// 503 busy database, `Retry-After: 1`.
     #[error("Service temporarily unavailable")]
     Unavailable,
@@ -98,6 +115,14 @@ impl ApiError {
         }
     }
 
+    /// The WebSocket admission 404.
+    pub(crate) fn ws_not_found() -> Self {
+        Self::NotFound {
+            code: NotFoundCode::EventNotFound,
+            message: "Event not found or not publicly available".to_owned(),
+        }
+    }
+
     /// The unknown-route 404.
     pub(crate) fn no_route() -> Self {
         Self::not_found_spaced("Resource not found")
@@ -105,12 +130,14 @@ impl ApiError {
 
     fn code(&self) -> &'static str {
         match self {
-            Self::BadRequest(_) => "Invalid request",
+            Self::BadRequest(_) | Self::UpgradeRequired => "Invalid request",
             Self::InvalidTransition(_) => "InvalidTransition",
             Self::Unauthorized(_) => "Unauthorized",
             Self::Forbidden(_) => "Forbidden",
             Self::NotFound { code, .. } => code.as_str(),
             Self::Conflict(_) => "Conflict",
+            Self::Gone => "EventOfficial",
+            Self::ConnectionLimit { .. } => "ConnectionLimitReached",
             Self::PayloadTooLarge
             | Self::UnsupportedMediaType
             | Self::Unavailable
@@ -127,19 +154,25 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Gone => StatusCode::GONE,
+            Self::UpgradeRequired => StatusCode::UPGRADE_REQUIRED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ConnectionLimit { .. } | Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let mut body = json!({ "error": self.code(), "message": self.to_string() });
-        if let Self::InvalidTransition(LifecycleError::InvalidTransition { from, to }) = self {
-            body["currentStatus"] = json!(from);
-            body["requestedStatus"] = json!(to);
-            body["validTransitions"] = json!(from.valid_transitions());
+        match self {
+            Self::InvalidTransition(LifecycleError::InvalidTransition { from, to }) => {
+                body["currentStatus"] = json!(from);
+                body["requestedStatus"] = json!(to);
+                body["validTransitions"] = json!(from.valid_transitions());
+            }
+            Self::ConnectionLimit { max, .. } => body["maxConnections"] = json!(max),
+            _ => {}
         }
         let mut res = HttpResponse::build(self.status_code());
         res.insert_header((CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8)))
@@ -147,6 +180,9 @@ impl ResponseError for ApiError {
         match self {
             Self::Unavailable => {
                 res.insert_header((RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            Self::ConnectionLimit { .. } => {
+                res.insert_header((RETRY_AFTER, HeaderValue::from_static("5")));
             }
             Self::Internal(cause) => tracing::error!(cause = %cause, "request failed"),
             _ => {}

@@ -40,6 +40,11 @@ fn update_log(req: &HttpRequest, f: impl FnOnce(&mut LogContext)) {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct IgnoredMarker;
 
+/// Records that the request was answered `ignored`.
+pub(crate) fn mark_ignored(req: &HttpRequest) {
+    req.extensions_mut().insert(IgnoredMarker);
+}
+
 /// Records how many items the body carried (for the ingest log).
 pub(crate) fn record_items(req: &HttpRequest, items: u64) {
     update_log(req, |c| c.items = Some(items));

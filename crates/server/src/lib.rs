@@ -4,6 +4,7 @@
 mod app;
 mod bodies;
 pub mod config;
+mod cors;
 mod error;
 mod extract;
 mod respond;
@@ -11,5 +12,5 @@ mod routes;
 mod services;
 pub mod telemetry;
 
-pub use app::{AppState, Application, ShutdownHandle};
+pub use app::{AppHandle, AppState, Application};
 pub use config::Config;

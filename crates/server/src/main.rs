@@ -34,7 +34,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let (host, database) = (config.host, config.database_path.clone());
     let app = Application::build(config)?;
     tracing::info!(%host, port = app.port(), database = %database.display(), "live-mini listening");
-    let handle = app.shutdown_handle();
+    let handle = app.handle();
     let server = actix_web::rt::spawn(app.run_until_stopped());
     wait_for_signal().await;
     tracing::info!("shutting down");

@@ -7,10 +7,26 @@ use crate::error::ApiError;
 
 mod admin;
 mod health;
+mod ingest;
+mod public;
+pub(crate) mod spa;
+mod ws;
 
 /// A resource whose unknown methods answer the JSON 404.
 fn resource(path: &str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(no_route))
+}
+
+/// A resource answering GET and HEAD with `handler`.
+fn get_head<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args> + Clone,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    resource(path)
+        .route(web::get().to(handler.clone()))
+        .route(web::head().to(handler))
 }
 
 /// Registers every route.
@@ -43,7 +59,33 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         resource("/api/v1/admin/events/{eventId}/ingest-log")
             .route(web::get().to(admin::get_ingest_log))
             .route(web::head().to(admin::get_ingest_log)),
-    );
+    )
+    .service(resource("/api/v1/ingest/xml").route(web::post().to(ingest::post_xml)))
+    .service(resource("/api/v1/ingest/results").route(web::post().to(ingest::post_results)))
+    .service(resource("/api/v1/ingest/oncourse").route(web::post().to(ingest::post_oncourse)))
+    .service(get_head("/api/v1/events", public::list_events))
+    .service(get_head("/api/v1/events/{eventId}", public::get_event))
+    .service(get_head(
+        "/api/v1/events/{eventId}/image",
+        public::get_image,
+    ))
+    .service(get_head(
+        "/api/v1/events/{eventId}/results/{raceId}",
+        public::get_results,
+    ))
+    .service(get_head(
+        "/api/v1/events/{eventId}/startlist/{raceId}",
+        public::get_startlist,
+    ))
+    .service(get_head(
+        "/api/v1/events/{eventId}/oncourse",
+        public::get_oncourse,
+    ))
+    .service(get_head(
+        "/api/v1/events/{eventId}/categories",
+        public::get_categories,
+    ))
+    .service(resource("/api/v1/events/{eventId}/ws").route(web::get().to(ws::connect)));
 }
 
 /// The unknown-route answer.

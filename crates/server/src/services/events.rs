@@ -6,10 +6,12 @@ use live_domain::ingest_log::LogEntry;
 use live_domain::requests::{ConfigPatch, CreateEventRequest, EventConfig};
 use live_domain::time::{format_rfc3339_ms, now};
 use live_domain::{EventStatus, IngestKind};
+use live_rooms::CloseReason;
 use live_store::StoreError;
 
 use crate::app::AppState;
 use crate::error::ApiError;
+use crate::services::live;
 
 /// A fresh API key: 32 bytes from the OS CSPRNG, lowercase hex.
 fn generate_api_key() -> Result<String, ApiError> {
@@ -66,11 +68,15 @@ pub(crate) async fn delete(
             .await?
             .ok_or_else(|| not_found_by_id(&event_id))?,
     };
+    let mut lock = st.rooms.lock(&event.event_id).await;
     match st.store.delete_event(event.event_id.clone()).await {
         Ok(()) => {}
         Err(StoreError::EventNotFound) => return Err(not_found_by_id(&event_id)),
         Err(e) => return Err(e.into()),
     }
+    lock.close(CloseReason::Deleted);
+    st.oncourse.remove(event.pk);
+    st.timers.cancel(event.pk);
     tracing::info!(event_id = %event_id, "event deleted");
     Ok(())
 }
@@ -91,10 +97,12 @@ pub(crate) async fn change_status(
             "API key does not match event".to_owned(),
         ));
     }
+    let mut lock = st.rooms.lock(&event_id).await;
     let change = match st.store.set_status(event_id.clone(), to, now()).await {
         Err(StoreError::EventNotFound) => return Err(not_found_by_id(&event_id)),
         other => other?,
     };
+    live::status_changed(st, &mut lock, event.pk, change.status).await?;
     tracing::info!(event_id = %event_id, from = %change.previous_status, to = %change.status, "status changed");
     Ok(change)
 }

@@ -2,4 +2,8 @@
 //! rooms. Handlers call exactly one function here.
 
 pub(crate) mod events;
+pub(crate) mod ingest;
 pub(crate) mod ingest_log;
+pub(crate) mod live;
+pub(crate) mod oncourse;
+pub(crate) mod public;

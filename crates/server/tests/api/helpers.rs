@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use awc::Client;
 use awc::http::StatusCode;
 use awc::http::header::HeaderMap;
-use live_server::{Application, Config, ShutdownHandle};
+use live_server::{AppHandle, Application, Config};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -17,8 +17,9 @@ pub(crate) const MASTER: &str = "test-master-key";
 /// A running application.
 pub(crate) struct TestApp {
     pub(crate) base: String,
+    port: u16,
     pub(crate) client: Client,
-    handle: ShutdownHandle,
+    handle: AppHandle,
     db_dir: Option<TempDir>,
     db_path: PathBuf,
 }
@@ -99,10 +100,11 @@ pub(crate) async fn spawn_with(opts: Opts) -> TestApp {
     );
     let app = Application::build(config).expect("build app");
     let port = app.port();
-    let handle = app.shutdown_handle();
+    let handle = app.handle();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
+        port,
         client: Client::builder().disable_timeout().finish(),
         handle,
         db_dir,
@@ -111,6 +113,14 @@ pub(crate) async fn spawn_with(opts: Opts) -> TestApp {
 }
 
 impl TestApp {
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub(crate) fn room_stats(&self) -> live_rooms::RoomStats {
+        self.handle.room_stats()
+    }
+
     pub(crate) fn db_path(&self) -> &Path {
         &self.db_path
     }
@@ -233,4 +243,15 @@ impl Drop for TestApp {
 /// A snapshot of every table except the ingest log, for "bad input changes nothing" checks.
 pub(crate) fn table_snapshot(db: &Path) -> String {
     live_store::dump_tables(db, &["ingest_log"]).expect("dump")
+}
+
+/// The text of a file under `shared/fixtures/`.
+pub(crate) fn fixture(rel: &str) -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/");
+    std::fs::read_to_string(format!("{path}{rel}")).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// A JSON fixture under `shared/fixtures/`.
+pub(crate) fn fixture_json(rel: &str) -> Value {
+    serde_json::from_str(&fixture(rel)).expect("fixture JSON")
 }

@@ -2,8 +2,12 @@
 //! HTTP (awc) and, for the WebSocket, a client that does not share the server's codec.
 #![expect(
     clippy::expect_used,
-    reason = "the harness fails the test loudly on setup errors"
+    clippy::unwrap_used,
+    reason = "test helpers fail the test loudly on unexpected data"
 )]
 
 mod admin;
 mod helpers;
+mod ingest;
+mod public;
+mod ws;

@@ -1,0 +1,126 @@
+//! The three booth feeds (contract §4.9–§4.11): XML snapshots, live results and riders on course.
+//!
+//! Each applies the state guard at request time, answers `ignored` for a JSON feed of an event
+//! that never received XML, writes in one transaction, and returns what changed so the live
+//! pipeline can publish exactly that.
+
+use actix_web::HttpRequest;
+use live_domain::c123::{ImportedCounts, parse_export};
+use live_domain::requests::{EventConfig, OncourseIngest, ResultsIngest, XmlIngest};
+use live_domain::{EventRef, IngestKind};
+use live_rooms::DiffKind;
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::extract::{mark_ignored, record_items};
+use crate::services::live;
+
+/// `{"imported":{…}}`.
+#[derive(Debug, Serialize)]
+pub(crate) struct XmlAnswer {
+    imported: ImportedCounts,
+}
+
+/// `{"updated":n}` or `{"updated":0,"ignored":true}`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ResultsAnswer {
+    updated: usize,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    ignored: bool,
+}
+
+/// `{"active":n}` or `{"active":0,"ignored":true}`.
+#[derive(Debug, Serialize)]
+pub(crate) struct OncourseAnswer {
+    active: usize,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    ignored: bool,
+}
+
+/// Imports a Canoe123 export (c123-xml.md): parse off the worker, apply in one transaction.
+pub(crate) async fn xml(
+    st: &AppState,
+    req: &HttpRequest,
+    key: &EventRef,
+    body: XmlIngest,
+) -> Result<XmlAnswer, ApiError> {
+    body.check()
+        .map_err(|e| ApiError::BadRequest(e.into_message()))?;
+    key.status.guard(IngestKind::Xml)?;
+    // Parsing a 3 MB export takes milliseconds of CPU: keep it off the actix worker.
+    let export = tokio::task::spawn_blocking(move || parse_export(&body.xml))
+        .await
+        .map_err(|e| ApiError::Internal(format!("XML parser task failed: {e}")))?
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let imported = export.imported;
+    let config = st.store.config(key.pk).await?;
+    let strategy = EventConfig::from_json_text(&config)
+        .map_err(|e| ApiError::Internal(format!("stored config: {e}")))?
+        .merge_strategy();
+    let mut lock = st.rooms.lock(&key.event_id).await;
+    let applied = st.store.apply_xml(key.pk, export, strategy).await?;
+    record_items(req, imported.total() as u64);
+    st.oncourse
+        .set_courses(key.pk, st.store.course_configs(key.pk).await?);
+    lock.set_full(
+        applied.full.event.status,
+        live::full_data_json(&applied.full)?,
+    );
+    lock.publish_full();
+    Ok(XmlAnswer { imported })
+}
+
+/// Applies a live results table (c123-xml.md §12.1).
+pub(crate) async fn results(
+    st: &AppState,
+    req: &HttpRequest,
+    key: &EventRef,
+    body: ResultsIngest,
+) -> Result<ResultsAnswer, ApiError> {
+    key.status.guard(IngestKind::JsonResults)?;
+    if !key.has_xml_data {
+        mark_ignored(req);
+        return Ok(ResultsAnswer {
+            updated: 0,
+            ignored: true,
+        });
+    }
+    let mut lock = st.rooms.lock(&key.event_id).await;
+    let applied = st.store.apply_results(key.pk, body.results).await?;
+    for diff in &applied.diffs {
+        lock.publish_diff(DiffKind::Results, &diff.data_json());
+    }
+    Ok(ResultsAnswer {
+        updated: applied.updated,
+        ignored: false,
+    })
+}
+
+/// Stores the riders on course (c123-xml.md §12.2).
+pub(crate) async fn oncourse(
+    st: &AppState,
+    req: &HttpRequest,
+    key: &EventRef,
+    body: OncourseIngest,
+) -> Result<OncourseAnswer, ApiError> {
+    key.status.guard(IngestKind::JsonOncourse)?;
+    if !key.has_xml_data {
+        mark_ignored(req);
+        return Ok(OncourseAnswer {
+            active: 0,
+            ignored: true,
+        });
+    }
+    if st.oncourse.courses(key.pk).is_none() {
+        st.oncourse
+            .set_courses(key.pk, st.store.course_configs(key.pk).await?);
+    }
+    let mut lock = st.rooms.lock(&key.event_id).await;
+    let (active, snapshot) = st.oncourse.apply(key.pk, body.oncourse);
+    live::oncourse_changed(st, &mut lock, key.pk, &snapshot)?;
+    Ok(OncourseAnswer {
+        active,
+        ignored: false,
+    })
+}

@@ -1,0 +1,187 @@
+//! The live pipeline: what each committed write publishes to the event's WebSocket room, and
+//! WebSocket admission (contract §5.2, §6).
+//!
+//! Every path that commits and publishes holds the event's write lock from `live-rooms` across
+//! "commit → publish", so frames are numbered in commit order; admission takes the same lock, so
+//! it is atomic with status changes and delete. Frames are encoded once here (the `data` part) and
+//! by the rooms (the envelope); nothing awaits a socket.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use live_domain::EventStatus;
+use live_domain::oncourse::OncourseItem;
+use live_domain::public::FullData;
+use live_rooms::{Admission, CloseReason, DiffKind, EventLock, RoomError};
+use serde_json::json;
+use tokio::task::AbortHandle;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+
+/// Encodes the `data` of an on-course diff: `{"oncourse":[…]}`.
+pub(crate) fn oncourse_data(items: &[OncourseItem]) -> Result<String, ApiError> {
+    serde_json::to_string(&json!({ "oncourse": items }))
+        .map_err(|e| ApiError::Internal(format!("cannot encode on-course frame: {e}")))
+}
+
+/// Encodes the cached `full` data.
+pub(crate) fn full_data_json(full: &FullData) -> Result<String, ApiError> {
+    serde_json::to_string(full).map_err(|e| ApiError::Internal(format!("cannot encode full: {e}")))
+}
+
+/// Refreshes the room's cached `full` after a status change (nothing to do when the room has no
+/// state: the next admission loads it).
+async fn refresh_full(st: &AppState, lock: &mut EventLock, pk: i32) -> Result<(), ApiError> {
+    if !lock.is_loaded() {
+        return Ok(());
+    }
+    if let Some(full) = st.store.full_data(pk).await? {
+        lock.set_full(full.event.status, full_data_json(&full)?);
+    }
+    Ok(())
+}
+
+/// Publishes a committed status change and runs its effects (contract §5.2), in order: cache
+/// rebuilt, status diff, on-course cleared, then the room closed (draft) or its close scheduled
+/// (official).
+pub(crate) async fn status_changed(
+    st: &AppState,
+    lock: &mut EventLock,
+    pk: i32,
+    status: EventStatus,
+) -> Result<(), ApiError> {
+    refresh_full(st, lock, pk).await?;
+    let data = json!({ "status": status }).to_string();
+    lock.publish_diff(DiffKind::Status, &data);
+    if status.clears_oncourse() {
+        st.oncourse.clear(pk);
+        st.timers.cancel(pk);
+        lock.clear_oncourse();
+    }
+    match status {
+        EventStatus::Official => st
+            .rooms
+            .schedule_official_close(lock.event_id(), st.config.rooms.official_close_grace),
+        EventStatus::Draft => lock.close(CloseReason::Unpublished),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Publishes an on-course snapshot (unless identical to the previous one, DV7) and re-arms the
+/// event's expiry timer.
+pub(crate) fn oncourse_changed(
+    st: &AppState,
+    lock: &mut EventLock,
+    pk: i32,
+    snapshot: &[OncourseItem],
+) -> Result<(), ApiError> {
+    lock.publish_oncourse(&oncourse_data(snapshot)?);
+    st.timers.arm(st, lock.event_id(), pk);
+    Ok(())
+}
+
+/// One pending expiry timer per event (data-model §4), due at the earliest entry's expiry.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OncourseTimers {
+    pending: Arc<Mutex<HashMap<i32, AbortHandle>>>,
+}
+
+impl OncourseTimers {
+    fn with<T>(&self, f: impl FnOnce(&mut HashMap<i32, AbortHandle>) -> T) -> T {
+        f(&mut self.pending.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Cancels the timer of event `pk`.
+    pub(crate) fn cancel(&self, pk: i32) {
+        if let Some(h) = self.with(|m| m.remove(&pk)) {
+            h.abort();
+        }
+    }
+
+    /// (Re-)arms the timer of event `pk` for its board's next expiry; none when the board is
+    /// empty. When it fires it removes what expired and publishes the remaining snapshot.
+    pub(crate) fn arm(&self, st: &AppState, event_id: &str, pk: i32) {
+        let Some(due) = st.oncourse.next_expiry(pk) else {
+            self.cancel(pk);
+            return;
+        };
+        let st2 = st.clone();
+        let event_id = event_id.to_owned();
+        // The map lock is held across the spawn so the new handle replaces the old one before
+        // the task can run.
+        self.with(|m| {
+            let task = tokio::spawn(async move {
+                tokio::time::sleep_until(tokio::time::Instant::from_std(due)).await;
+                expire(&st2, &event_id, pk).await;
+            });
+            if let Some(old) = m.insert(pk, task.abort_handle()) {
+                old.abort();
+            }
+        });
+    }
+}
+
+async fn expire(st: &AppState, event_id: &str, pk: i32) {
+    let mut lock = st.rooms.lock(event_id).await;
+    // The timer's own entry is gone once it runs: re-arming must not abort this very task.
+    st.timers.with(|m| m.remove(&pk));
+    if let Some(snapshot) = st.oncourse.expire(pk) {
+        match oncourse_data(&snapshot) {
+            Ok(data) => {
+                lock.publish_oncourse(&data);
+            }
+            Err(e) => tracing::error!(error = %e, "on-course expiry not published"),
+        }
+    }
+    st.timers.arm(st, event_id, pk);
+}
+
+impl From<RoomError> for ApiError {
+    fn from(e: RoomError) -> Self {
+        match e {
+            RoomError::NotPublic => ApiError::ws_not_found(),
+            RoomError::Official => ApiError::Gone,
+            RoomError::EventFull { limit } | RoomError::TotalFull { limit } => {
+                ApiError::ConnectionLimit {
+                    message: e.to_string(),
+                    max: limit,
+                }
+            }
+            RoomError::ShuttingDown => ApiError::Unavailable,
+        }
+    }
+}
+
+/// WebSocket admission (contract §6.1), all under the event's lock: 404 for a missing or draft
+/// event, 410 for an official one, 426 without a valid upgrade, 503 at the caps; then the join
+/// with the first frames (cached `full`, or the missed frames for a valid `since`).
+pub(crate) async fn admit(
+    st: &AppState,
+    event_id: &str,
+    since: Option<&str>,
+    is_upgrade: bool,
+) -> Result<Admission, ApiError> {
+    let mut lock = st.rooms.lock(event_id).await;
+    if !lock.is_loaded() {
+        let event = st.store.event_by_id(event_id.to_owned()).await?;
+        match event.map(|e| (e.pk, e.status)) {
+            None | Some((_, EventStatus::Draft)) => return Err(ApiError::ws_not_found()),
+            Some((_, EventStatus::Official)) => return Err(ApiError::Gone),
+            Some((pk, _)) => {
+                let full = st
+                    .store
+                    .full_data(pk)
+                    .await?
+                    .ok_or_else(ApiError::ws_not_found)?;
+                lock.load(full.event.status, full_data_json(&full)?);
+            }
+        }
+    }
+    lock.check_visible()?;
+    if !is_upgrade {
+        return Err(ApiError::UpgradeRequired);
+    }
+    Ok(lock.admit(since)?)
+}
