@@ -150,8 +150,10 @@ impl Application {
         let flusher = state
             .ingest_log
             .spawn_flusher(state.store.clone(), Duration::from_secs(1));
+        let checkpointer = state.store.spawn_checkpointer(Duration::from_secs(1));
         let result = server.await;
         flusher.abort();
+        checkpointer.abort();
         state.ingest_log.flush(&state.store).await;
         result
     }

@@ -32,6 +32,11 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
         );
         if self.read_only {
             sql.push_str(" PRAGMA query_only = ON;");
+        } else {
+            // Writers never checkpoint on commit: the commit that crosses the threshold would pay
+            // for copying and syncing the WAL (10–20 ms), right on an ingest's request path.
+            // `Store::checkpoint` does it in the background instead.
+            sql.push_str(" PRAGMA wal_autocheckpoint = 0;");
         }
         conn.batch_execute(&sql)
             .map_err(diesel::r2d2::Error::QueryError)

@@ -22,6 +22,8 @@ pub struct StoreConfig {
 pub struct Store {
     write: SqlitePool,
     read: SqlitePool,
+    /// One connection for WAL checkpoints, so they never queue behind (or hold up) the writer.
+    maintenance: SqlitePool,
 }
 
 impl Store {
@@ -43,7 +45,41 @@ impl Store {
         let write = pool::build(url, 1, false).map_err(StoreError::Setup)?;
         let read =
             pool::build(url, config.read_pool_size.max(1), true).map_err(StoreError::Setup)?;
-        Ok(Self { write, read })
+        let maintenance = pool::build(url, 1, false).map_err(StoreError::Setup)?;
+        Ok(Self {
+            write,
+            read,
+            maintenance,
+        })
+    }
+
+    /// Copies committed WAL frames back into the database file (`PRAGMA wal_checkpoint(PASSIVE)`:
+    /// never waits for readers or the writer). The writer connection has automatic checkpoints
+    /// switched off so that no ingest pays for one; the server calls this periodically
+    /// ([`Store::spawn_checkpointer`]) to keep the WAL small.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        with_conn(&self.maintenance, |conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);")?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Checkpoints every `period` until the returned task is aborted; a failed checkpoint is
+    /// logged and retried at the next tick (the WAL only grows meanwhile).
+    pub fn spawn_checkpointer(&self, period: std::time::Duration) -> tokio::task::JoinHandle<()> {
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = store.checkpoint().await {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                }
+            }
+        })
     }
 
     /// Runs `f` on a read connection on the blocking pool.

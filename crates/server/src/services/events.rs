@@ -98,11 +98,12 @@ pub(crate) async fn change_status(
         ));
     }
     let mut lock = st.rooms.lock(&event_id).await;
+    let prepared = live::prepare_status_change(st, &lock, event.pk).await?;
     let change = match st.store.set_status(event_id.clone(), to, now()).await {
         Err(StoreError::EventNotFound) => return Err(not_found_by_id(&event_id)),
         other => other?,
     };
-    live::status_changed(st, &mut lock, event.pk, change.status).await?;
+    live::status_changed(st, &mut lock, event.pk, change.status, prepared);
     tracing::info!(event_id = %event_id, from = %change.previous_status, to = %change.status, "status changed");
     Ok(change)
 }

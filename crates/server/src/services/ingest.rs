@@ -61,13 +61,18 @@ pub(crate) async fn xml(
     let mut lock = st.rooms.lock(&key.event_id).await;
     let applied = st.store.apply_xml(key.pk, export, strategy).await?;
     record_items(req, imported.total() as u64);
-    st.oncourse
-        .set_courses(key.pk, st.store.course_configs(key.pk).await?);
-    lock.set_full(
-        applied.full.event.status,
-        live::full_data_json(&applied.full)?,
-    );
-    lock.publish_full();
+    // Committed: from here on nothing may fail. The courses are reloaded on their next use.
+    st.oncourse.invalidate_courses(key.pk);
+    match live::full_data_json(&applied.full) {
+        Ok(json) => {
+            lock.set_full(applied.full.event.status, json);
+            lock.publish_full();
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "full frame not composed after XML import");
+            lock.publish_refresh();
+        }
+    }
     Ok(XmlAnswer { imported })
 }
 

@@ -30,28 +30,39 @@ pub(crate) fn full_data_json(full: &FullData) -> Result<String, ApiError> {
     serde_json::to_string(full).map_err(|e| ApiError::Internal(format!("cannot encode full: {e}")))
 }
 
-/// Refreshes the room's cached `full` after a status change (nothing to do when the room has no
-/// state: the next admission loads it).
-async fn refresh_full(st: &AppState, lock: &mut EventLock, pk: i32) -> Result<(), ApiError> {
-    if !lock.is_loaded() {
-        return Ok(());
+/// What the room needs to announce a status change, read BEFORE the change is committed: the
+/// `full` data to patch with the new status when the room has state. Reading first means a busy
+/// database fails the request while nothing has changed yet, instead of leaving a committed
+/// status that was never announced.
+pub(crate) async fn prepare_status_change(
+    st: &AppState,
+    lock: &EventLock,
+    pk: i32,
+) -> Result<Option<FullData>, ApiError> {
+    if lock.is_loaded() {
+        Ok(st.store.full_data(pk).await?)
+    } else {
+        Ok(None)
     }
-    if let Some(full) = st.store.full_data(pk).await? {
-        lock.set_full(full.event.status, full_data_json(&full)?);
-    }
-    Ok(())
 }
 
 /// Publishes a committed status change and runs its effects (contract §5.2), in order: cache
 /// rebuilt, status diff, on-course cleared, then the room closed (draft) or its close scheduled
-/// (official).
-pub(crate) async fn status_changed(
+/// (official). Nothing here can fail after the commit.
+pub(crate) fn status_changed(
     st: &AppState,
     lock: &mut EventLock,
     pk: i32,
     status: EventStatus,
-) -> Result<(), ApiError> {
-    refresh_full(st, lock, pk).await?;
+    prepared: Option<FullData>,
+) {
+    if let Some(mut full) = prepared {
+        full.event.status = status;
+        match full_data_json(&full) {
+            Ok(json) => lock.set_full(status, json),
+            Err(e) => tracing::error!(error = %e, "full cache not refreshed"),
+        }
+    }
     let data = json!({ "status": status }).to_string();
     lock.publish_diff(DiffKind::Status, &data);
     if status.clears_oncourse() {
@@ -66,7 +77,6 @@ pub(crate) async fn status_changed(
         EventStatus::Draft => lock.close(CloseReason::Unpublished),
         _ => {}
     }
-    Ok(())
 }
 
 /// Publishes an on-course snapshot (unless identical to the previous one, DV7) and re-arms the

@@ -50,6 +50,15 @@ impl Oncourse {
         self.with(|b| b.entry(pk).or_default().courses = Some(Arc::new(courses)));
     }
 
+    /// Forgets the cached course configurations of event `pk` (after an XML import changed them).
+    pub(crate) fn invalidate_courses(&self, pk: i32) {
+        self.with(|b| {
+            if let Some(e) = b.get_mut(&pk) {
+                e.courses = None;
+            }
+        });
+    }
+
     /// Applies one accepted POST; returns the number of entries held and the new snapshot.
     pub(crate) fn apply(
         &self,

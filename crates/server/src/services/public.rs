@@ -84,6 +84,10 @@ pub(crate) async fn oncourse(
     event_id: &str,
 ) -> Result<(EventStatus, Vec<OncourseItem>), ApiError> {
     let event = visible_event(st, event_id).await?;
+    if st.oncourse.courses(event.pk).is_none() {
+        st.oncourse
+            .set_courses(event.pk, st.store.course_configs(event.pk).await?);
+    }
     Ok((event.status, st.oncourse.snapshot(event.pk)))
 }
 
