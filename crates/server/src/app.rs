@@ -18,6 +18,7 @@ use crate::routes;
 use crate::services::ingest_log::{self, IngestLog};
 use crate::services::live::OncourseTimers;
 use crate::services::oncourse::Oncourse;
+use crate::services::read_cache::ReadCache;
 
 /// Everything a request handler may use. Built once, outside the `HttpServer::new` closure, and
 /// cloned into every worker: a per-worker copy would split the rooms and the buffers.
@@ -35,6 +36,8 @@ pub struct AppState {
     pub(crate) timers: OncourseTimers,
     /// The WebSocket rooms.
     pub(crate) rooms: Rooms,
+    /// Encoded public answers, valid until the next write.
+    pub(crate) read_cache: ReadCache,
 }
 
 /// A bound, not yet running server.
@@ -102,6 +105,7 @@ impl Application {
             oncourse,
             timers: OncourseTimers::default(),
             rooms,
+            read_cache: ReadCache::default(),
             config: Arc::new(config),
             ingest_log: IngestLog::default(),
         };

@@ -58,48 +58,72 @@ pub(crate) fn matches_if_none_match(header: &str, tag: &str) -> bool {
         .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == bare)
 }
 
-/// A public GET answer: `ETag`, `Cache-Control` per `freshness`, 304 when the client's
-/// `If-None-Match` already has this body.
-pub(crate) fn public_body(
-    req: &actix_web::HttpRequest,
-    content_type: &'static str,
-    body: Vec<u8>,
+/// A public answer ready to serve — and to keep in the read cache: the encoded body, its tag and
+/// how long caches may keep it. Serving it again costs no query, no encoding and no hashing.
+#[derive(Debug)]
+pub(crate) struct PublicBody {
+    content_type: HeaderValue,
+    body: bytes::Bytes,
+    etag: HeaderValue,
     freshness: Freshness,
-) -> HttpResponse {
-    use actix_web::http::header::{ETAG, IF_NONE_MATCH};
-    let tag = etag(&body);
-    let not_modified = req
-        .headers()
-        .get_all(IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| matches_if_none_match(v, &tag));
-    let mut res = if not_modified {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    res.insert_header((CACHE_CONTROL, freshness.header()));
-    if let Ok(v) = HeaderValue::from_str(&tag) {
-        res.insert_header((ETAG, v));
-    }
-    if not_modified {
-        return res.finish();
-    }
-    res.insert_header((CONTENT_TYPE, HeaderValue::from_static(content_type)))
-        .body(body)
 }
 
-/// A public JSON answer (see [`public_body`]).
-pub(crate) fn public_json<T: Serialize + ?Sized>(
-    req: &actix_web::HttpRequest,
-    body: &T,
-    freshness: Freshness,
-) -> HttpResponse {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => public_body(req, JSON_UTF8, bytes, freshness),
-        Err(e) => actix_web::ResponseError::error_response(&crate::error::ApiError::Internal(
-            format!("cannot encode response: {e}"),
-        )),
+impl PublicBody {
+    /// Wraps an encoded body; the tag is computed once here.
+    pub(crate) fn new(content_type: HeaderValue, body: Vec<u8>, freshness: Freshness) -> Self {
+        let etag = HeaderValue::from_str(&etag(&body))
+            .unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""));
+        Self {
+            content_type,
+            body: body.into(),
+            etag,
+            freshness,
+        }
+    }
+
+    /// Encodes `body` as JSON.
+    pub(crate) fn json<T: Serialize + ?Sized>(
+        body: &T,
+        freshness: Freshness,
+    ) -> Result<Self, crate::error::ApiError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            crate::error::ApiError::Internal(format!("cannot encode response: {e}"))
+        })?;
+        Ok(Self::new(
+            HeaderValue::from_static(JSON_UTF8),
+            bytes,
+            freshness,
+        ))
+    }
+
+    /// The answer to `req`: 304 with no body when its `If-None-Match` lists this tag, else 200;
+    /// `ETag` and `Cache-Control` on both. Images also get `nosniff` and a sandbox CSP.
+    pub(crate) fn respond(&self, req: &actix_web::HttpRequest) -> HttpResponse {
+        use actix_web::http::header::{
+            CONTENT_SECURITY_POLICY, ETAG, IF_NONE_MATCH, X_CONTENT_TYPE_OPTIONS,
+        };
+        let tag = self.etag.to_str().unwrap_or_default();
+        let not_modified = req
+            .headers()
+            .get_all(IF_NONE_MATCH)
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| matches_if_none_match(v, tag));
+        let mut res = if not_modified {
+            HttpResponse::NotModified()
+        } else {
+            HttpResponse::Ok()
+        };
+        res.insert_header((CACHE_CONTROL, self.freshness.header()))
+            .insert_header((ETAG, self.etag.clone()));
+        if self.freshness == Freshness::Image {
+            res.insert_header((X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+                .insert_header((CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox")));
+        }
+        if not_modified {
+            return res.finish();
+        }
+        res.insert_header((CONTENT_TYPE, self.content_type.clone()))
+            .body(self.body.clone())
     }
 }
 

@@ -1,15 +1,18 @@
 //! Public read routes (contract §4.12–§4.18): no authentication, CORS (see `cors.rs`), weak `ETag`s
-//! and `Cache-Control` (see `respond.rs`). Bodies sent with a GET are ignored (size limit still
-//! applies).
+//! and `Cache-Control` (see `respond.rs`), answers reused from the read cache until the next write
+//! (see `services/read_cache.rs`). Bodies sent with a GET are ignored (size limit still applies).
 
-use actix_web::http::header::{CONTENT_SECURITY_POLICY, HeaderValue, X_CONTENT_TYPE_OPTIONS};
+use std::future::Future;
+use std::sync::Arc;
+
+use actix_web::http::header::HeaderValue;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::drain_ignored;
-use crate::respond::{Freshness, public_body, public_json};
+use crate::respond::{Freshness, PublicBody};
 use crate::services::public::{self, freshness};
 
 fn param(req: &HttpRequest, name: &str) -> String {
@@ -17,7 +20,7 @@ fn param(req: &HttpRequest, name: &str) -> String {
 }
 
 /// The query parameters of a results request (§4.15): `catId` (empty = absent) and `detailed`
-/// (exactly `true` or `1`); others ignored. Malformed percent-encoding is a 400.
+/// (exactly `true` or `1`); others ignored.
 fn results_query(req: &HttpRequest) -> Result<(Option<String>, bool), ApiError> {
     let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
         .map_err(|_| ApiError::BadRequest("querystring must be a valid query string".to_owned()))?
@@ -33,19 +36,40 @@ fn results_query(req: &HttpRequest) -> Result<(Option<String>, bool), ApiError> 
     Ok((cat_id, detailed))
 }
 
+/// Serves `req` from the read cache, or composes the answer with `compose` and keeps it.
+/// Errors are never cached.
+async fn cached<F, Fut>(
+    st: &AppState,
+    req: &HttpRequest,
+    body: web::Payload,
+    compose: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<PublicBody, ApiError>>,
+{
+    drain_ignored(req, body.into_inner()).await?;
+    let key = format!("{}?{}", req.path(), req.query_string());
+    if let Some(hit) = st.read_cache.get(&key) {
+        return Ok(hit.respond(req));
+    }
+    let generation = st.read_cache.generation();
+    let answer = Arc::new(compose().await?);
+    st.read_cache.put(key, generation, Arc::clone(&answer));
+    Ok(answer.respond(req))
+}
+
 /// `GET /api/v1/events`.
 pub(crate) async fn list_events(
     st: web::Data<AppState>,
     req: HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    drain_ignored(&req, body.into_inner()).await?;
-    let events = public::events(&st).await?;
-    Ok(public_json(
-        &req,
-        &json!({ "events": events }),
-        Freshness::Live,
-    ))
+    cached(&st, &req, body, || async {
+        let events = public::events(&st).await?;
+        PublicBody::json(&json!({ "events": events }), Freshness::Live)
+    })
+    .await
 }
 
 /// `GET /api/v1/events/{eventId}`.
@@ -54,10 +78,11 @@ pub(crate) async fn get_event(
     req: HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    drain_ignored(&req, body.into_inner()).await?;
-    let detail = public::detail(&st, &param(&req, "eventId")).await?;
-    let fresh = freshness(detail.event.status);
-    Ok(public_json(&req, &detail, fresh))
+    cached(&st, &req, body, || async {
+        let detail = public::detail(&st, &param(&req, "eventId")).await?;
+        PublicBody::json(&detail, freshness(detail.event.status))
+    })
+    .await
 }
 
 /// `GET /api/v1/events/{eventId}/results/{raceId}`.
@@ -66,17 +91,14 @@ pub(crate) async fn get_results(
     req: HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    drain_ignored(&req, body.into_inner()).await?;
-    let (cat_id, detailed) = results_query(&req)?;
-    let (status, results) = public::results(
-        &st,
-        &param(&req, "eventId"),
-        param(&req, "raceId"),
-        cat_id,
-        detailed,
-    )
-    .await?;
-    Ok(public_json(&req, &results, freshness(status)))
+    cached(&st, &req, body, || async {
+        let (cat_id, detailed) = results_query(&req)?;
+        let event_id = param(&req, "eventId");
+        let (status, results) =
+            public::results(&st, &event_id, param(&req, "raceId"), cat_id, detailed).await?;
+        PublicBody::json(&results, freshness(status))
+    })
+    .await
 }
 
 /// `GET /api/v1/events/{eventId}/startlist/{raceId}`.
@@ -85,13 +107,15 @@ pub(crate) async fn get_startlist(
     req: HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    drain_ignored(&req, body.into_inner()).await?;
-    let (status, list) =
-        public::startlist(&st, &param(&req, "eventId"), param(&req, "raceId")).await?;
-    Ok(public_json(&req, &list, freshness(status)))
+    cached(&st, &req, body, || async {
+        let (status, list) =
+            public::startlist(&st, &param(&req, "eventId"), param(&req, "raceId")).await?;
+        PublicBody::json(&list, freshness(status))
+    })
+    .await
 }
 
-/// `GET /api/v1/events/{eventId}/oncourse`.
+/// `GET /api/v1/events/{eventId}/oncourse` — never cached: entries expire with time.
 pub(crate) async fn get_oncourse(
     st: web::Data<AppState>,
     req: HttpRequest,
@@ -99,11 +123,7 @@ pub(crate) async fn get_oncourse(
 ) -> Result<HttpResponse, ApiError> {
     drain_ignored(&req, body.into_inner()).await?;
     let (status, items) = public::oncourse(&st, &param(&req, "eventId")).await?;
-    Ok(public_json(
-        &req,
-        &json!({ "oncourse": items }),
-        freshness(status),
-    ))
+    Ok(PublicBody::json(&json!({ "oncourse": items }), freshness(status))?.respond(&req))
 }
 
 /// `GET /api/v1/events/{eventId}/categories`.
@@ -112,13 +132,11 @@ pub(crate) async fn get_categories(
     req: HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    drain_ignored(&req, body.into_inner()).await?;
-    let (status, categories) = public::categories(&st, &param(&req, "eventId")).await?;
-    Ok(public_json(
-        &req,
-        &json!({ "categories": categories }),
-        freshness(status),
-    ))
+    cached(&st, &req, body, || async {
+        let (status, categories) = public::categories(&st, &param(&req, "eventId")).await?;
+        PublicBody::json(&json!({ "categories": categories }), freshness(status))
+    })
+    .await
 }
 
 /// `GET /api/v1/events/{eventId}/image`: the stored bytes, cached for a day, never sniffed or
@@ -128,15 +146,11 @@ pub(crate) async fn get_image(
     req: HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    drain_ignored(&req, body.into_inner()).await?;
-    let (content_type, bytes) = public::image(&st, &param(&req, "eventId")).await?;
-    let mut res = public_body(&req, "application/octet-stream", bytes, Freshness::Image);
-    let success = res.status().is_success();
-    let headers = res.headers_mut();
-    if let (true, Ok(v)) = (success, HeaderValue::from_str(&content_type)) {
-        headers.insert(actix_web::http::header::CONTENT_TYPE, v);
-    }
-    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
-    Ok(res)
+    cached(&st, &req, body, || async {
+        let (content_type, bytes) = public::image(&st, &param(&req, "eventId")).await?;
+        let content_type = HeaderValue::from_str(&content_type)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+        Ok(PublicBody::new(content_type, bytes, Freshness::Image))
+    })
+    .await
 }

@@ -74,6 +74,7 @@ pub(crate) async fn delete(
         Err(StoreError::EventNotFound) => return Err(not_found_by_id(&event_id)),
         Err(e) => return Err(e.into()),
     }
+    st.read_cache.invalidate();
     lock.close(CloseReason::Deleted);
     st.oncourse.remove(event.pk);
     st.timers.cancel(event.pk);
@@ -103,6 +104,7 @@ pub(crate) async fn change_status(
         Err(StoreError::EventNotFound) => return Err(not_found_by_id(&event_id)),
         other => other?,
     };
+    st.read_cache.invalidate();
     live::status_changed(st, &mut lock, event.pk, change.status, prepared);
     tracing::info!(event_id = %event_id, from = %change.previous_status, to = %change.status, "status changed");
     Ok(change)

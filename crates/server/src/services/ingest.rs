@@ -60,6 +60,7 @@ pub(crate) async fn xml(
         .merge_strategy();
     let mut lock = st.rooms.lock(&key.event_id).await;
     let applied = st.store.apply_xml(key.pk, export, strategy).await?;
+    st.read_cache.invalidate();
     record_items(req, imported.total() as u64);
     // Committed: from here on nothing may fail. The courses are reloaded on their next use.
     st.oncourse.invalidate_courses(key.pk);
@@ -93,6 +94,9 @@ pub(crate) async fn results(
     }
     let mut lock = st.rooms.lock(&key.event_id).await;
     let applied = st.store.apply_results(key.pk, body.results).await?;
+    if applied.updated > 0 {
+        st.read_cache.invalidate();
+    }
     for diff in &applied.diffs {
         lock.publish_diff(DiffKind::Results, &diff.data_json());
     }

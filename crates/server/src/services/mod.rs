@@ -7,3 +7,4 @@ pub(crate) mod ingest_log;
 pub(crate) mod live;
 pub(crate) mod oncourse;
 pub(crate) mod public;
+pub(crate) mod read_cache;
