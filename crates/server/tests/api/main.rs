@@ -9,5 +9,6 @@
 mod admin;
 mod helpers;
 mod ingest;
+mod load;
 mod public;
 mod ws;
