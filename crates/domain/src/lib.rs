@@ -15,8 +15,10 @@ pub mod requests;
 pub mod results;
 pub mod status;
 pub mod time;
+pub mod ws;
 
 pub use event::{AdminEventItem, EventRef, StatusChange};
 pub use gates::{Gate, GateType};
 pub use race::{RaceType, best_run_pair};
 pub use status::{EventStatus, GuardError, IngestKind, LifecycleError};
+pub use ws::{DiffPayload, WsMessage};

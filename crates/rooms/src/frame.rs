@@ -130,6 +130,49 @@ mod tests {
     }
 
     #[test]
+    fn hand_built_frames_are_the_domain_wire_type() {
+        use live_domain::{DiffPayload, WsMessage};
+        let frames = [
+            Frame::full(
+                3,
+                "0123456789abcdef",
+                r#"{"event":{},"classes":[],"races":[],"categories":[]}"#,
+            ),
+            Frame::diff(
+                4,
+                DiffKind::Results,
+                r#"{"raceId":"R1","results":[{"bib":1}]}"#,
+            ),
+            Frame::diff(5, DiffKind::Oncourse, r#"{"oncourse":[]}"#),
+            Frame::diff(6, DiffKind::Status, r#"{"status":"official"}"#),
+            Frame::refresh(7),
+        ];
+        for frame in &frames {
+            let msg: WsMessage = serde_json::from_str(&frame.text).unwrap();
+            assert_eq!(msg.seq(), frame.seq);
+            let parsed: serde_json::Value = serde_json::from_str(&frame.text).unwrap();
+            assert_eq!(serde_json::to_value(&msg).unwrap(), parsed);
+            let kind = match msg {
+                WsMessage::Full { .. } => FrameKind::Full,
+                WsMessage::Diff {
+                    data: DiffPayload::Results { .. },
+                    ..
+                } => FrameKind::Diff(DiffKind::Results),
+                WsMessage::Diff {
+                    data: DiffPayload::Oncourse { .. },
+                    ..
+                } => FrameKind::Diff(DiffKind::Oncourse),
+                WsMessage::Diff {
+                    data: DiffPayload::Status { .. },
+                    ..
+                } => FrameKind::Diff(DiffKind::Status),
+                WsMessage::Refresh { .. } => FrameKind::Refresh,
+            };
+            assert_eq!(kind, frame.kind);
+        }
+    }
+
+    #[test]
     fn encoded_frames_are_valid_json() {
         let full = Frame::full(0, "0123456789abcdef", r#"{"event":{"eventId":"x"}}"#);
         let value: serde_json::Value = serde_json::from_str(&full.text).unwrap();
