@@ -86,7 +86,7 @@ impl Application {
             path: config.database_path.clone(),
             read_pool_size: 4,
         })?;
-        let listener = TcpListener::bind((config.host, config.port))?;
+        let listener = bind(&config)?;
         let port = listener.local_addr()?.port();
         let oncourse = Oncourse::new(config.oncourse_ttl);
         let r = &config.rooms;
@@ -161,6 +161,23 @@ impl Application {
         state.ingest_log.flush(&state.store).await;
         result
     }
+}
+
+/// Binds the listening socket with a fixed kernel send buffer, which every accepted connection
+/// inherits. Without it Linux auto-tunes each socket's send buffer up to `tcp_wmem`'s maximum
+/// (4 MiB here): a spectator that stops reading would park megabytes in the kernel before its
+/// writes ever stalled, so the rooms' bounded queue (contract §6.7) and the send timeout would
+/// only engage after that. With `TCP_SEND_BUFFER` (64 KiB by default) a stalled socket is
+/// noticed after tens of kilobytes.
+fn bind(config: &Config) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let addr = std::net::SocketAddr::new(config.host, config.port);
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_send_buffer_size(config.tcp_send_buffer)?;
+    socket.bind(&addr.into())?;
+    socket.listen(2048)?;
+    Ok(socket.into())
 }
 
 /// In production, a 500 never carries the failure's text (contract §1.3); it is logged instead.

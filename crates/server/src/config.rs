@@ -23,6 +23,7 @@
 //! | `WS_RESUME_FRAMES` | `256` | frames kept for resume (≥ `WS_SEND_QUEUE`) |
 //! | `WS_RESUME_SECS` | `300` | age limit of frames kept for resume |
 //! | `HTTP_WORKERS` | number of CPUs | actix worker threads (not in the contract; for tuning) |
+//! | `TCP_SEND_BUFFER` | `65536` | kernel send buffer of every connection, bytes (not in the contract): bounds what a stalled spectator parks in the kernel |
 //!
 //! Values are checked before anything else; a bad one is reported naming the variable and the
 //! process exits with code 1. The lookup is a function so tests build configurations without
@@ -131,6 +132,8 @@ pub struct Config {
     pub json_body_limit: usize,
     /// `CLIENT_DIST_PATH`.
     pub client_dist_path: Option<PathBuf>,
+    /// `TCP_SEND_BUFFER`.
+    pub tcp_send_buffer: usize,
 }
 
 /// A configuration value that breaks the rules; the message names the variable.
@@ -222,6 +225,7 @@ impl Config {
             xml_body_limit: env.positive("XML_BODY_LIMIT", 10_485_760)?,
             json_body_limit: env.positive("JSON_BODY_LIMIT", 1_048_576)?,
             client_dist_path: env.get("CLIENT_DIST_PATH").map(PathBuf::from),
+            tcp_send_buffer: env.positive("TCP_SEND_BUFFER", 65_536)?,
         };
         if config.production && config.master_keys.is_empty() {
             return Err(ConfigError::ProductionWithoutKeys);
@@ -300,6 +304,7 @@ mod tests {
         assert_eq!(c.xml_body_limit, 10_485_760);
         assert_eq!(c.json_body_limit, 1_048_576);
         assert_eq!(c.client_dist_path, None);
+        assert_eq!(c.tcp_send_buffer, 65_536);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::drain_ignored;
 use crate::respond::{Freshness, PublicBody};
+use crate::services::live::OncourseData;
 use crate::services::public::{self, freshness};
 
 fn param(req: &HttpRequest, name: &str) -> String {
@@ -123,7 +124,8 @@ pub(crate) async fn get_oncourse(
 ) -> Result<HttpResponse, ApiError> {
     drain_ignored(&req, body.into_inner()).await?;
     let (status, items) = public::oncourse(&st, &param(&req, "eventId")).await?;
-    Ok(PublicBody::json(&json!({ "oncourse": items }), freshness(status))?.respond(&req))
+    let body = OncourseData { oncourse: &items };
+    Ok(PublicBody::json(&body, freshness(status))?.respond(&req))
 }
 
 /// `GET /api/v1/events/{eventId}/categories`.

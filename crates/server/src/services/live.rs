@@ -19,9 +19,16 @@ use tokio::task::AbortHandle;
 use crate::app::AppState;
 use crate::error::ApiError;
 
-/// Encodes the `data` of an on-course diff: `{"oncourse":[…]}`.
+/// `{"oncourse":[…]}`: the on-course diff's `data` and the body of `GET …/oncourse`.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct OncourseData<'a> {
+    /// The snapshot.
+    pub(crate) oncourse: &'a [OncourseItem],
+}
+
+/// Encodes the `data` of an on-course diff.
 pub(crate) fn oncourse_data(items: &[OncourseItem]) -> Result<String, ApiError> {
-    serde_json::to_string(&json!({ "oncourse": items }))
+    serde_json::to_string(&OncourseData { oncourse: items })
         .map_err(|e| ApiError::Internal(format!("cannot encode on-course frame: {e}")))
 }
 

@@ -538,7 +538,9 @@ async fn a_client_that_stops_reading_does_not_delay_others_and_later_gets_refres
     let seq0 = next(&mut slow).await["seq"].as_u64().unwrap();
     next(&mut fast).await;
     // Big on-course snapshots, each different, until far more than the socket buffers hold.
-    let pad = "x".repeat(16 * 1024);
+    // Small frames: only the bounded buffers (kernel send buffer fixed by TCP_SEND_BUFFER, actix
+    // and our queue) stand between the publisher and the stalled reader.
+    let pad = "x".repeat(2 * 1024);
     let rounds = 400_u64;
     for i in 0..rounds {
         let body = json!({"oncourse": [{"participantId": "9069.K1M.ZS", "raceId": "K1M-ZS_BR2_25", "bib": 8, "name": format!("{pad}{i}"), "position": 1}]});
