@@ -37,3 +37,30 @@ release:
 # API docs of the workspace
 doc:
     cargo doc --workspace --no-deps
+
+# Short load benchmarks (docs/BENCHMARKS.md): server on core 0, generator on core 1, ~4 min
+bench port="3100":
+    #!/usr/bin/env bash
+    set -uo pipefail
+    cargo build --release --locked -p live-server -p live-loadgen || exit 1
+    ulimit -n "$(ulimit -Hn)"
+    out=target/bench; mkdir -p "$out"; rm -f "$out"/db.sqlite*
+    PORT={{ port }} DATABASE_PATH="$out/db.sqlite" RUST_LOG=warn WS_MAX_PER_EVENT=20000 \
+        taskset -c 0 target/release/live-mini & pid=$!
+    trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
+    url=http://127.0.0.1:{{ port }}
+    for _ in $(seq 100); do curl -fs "$url/health" >/dev/null && break; sleep 0.1; done
+    failed=0
+    lg() { local name=$1; shift
+        echo "== $name: live-loadgen $*"
+        timeout 300 taskset -c 1 target/release/live-loadgen "$@" --url "$url" --server-pid "$pid" \
+            --json "$out/$name.json" | tail -n 25 || failed=1; }
+    # idle first: its RSS per connection is a delta, exact only on a fresh server
+    lg idle            idle --connections 1000 --duration 20
+    lg booth           booth --connections 200 --speed 20
+    lg fanout          fanout --connections 1000 --rate 10 --duration 30
+    lg xml-full        xml-full --connections 1000 --imports 3
+    lg reconnect-storm reconnect-storm --connections 1000 --storm 5 --rate 5 --duration 10
+    lg slow            slow --connections 1000 --slow-percent 5 --stall 15 --rate 10 --duration 20
+    lg soak            soak --connections 500 --rate 5 --duration 30 --speed 20
+    echo "reports in $out/*.json"; exit $failed

@@ -41,6 +41,10 @@ pub struct ServerReport {
     pub fds: Trend,
     /// Thread count trend.
     pub threads: Trend,
+    /// The samples the trends are taken over (seconds after the run's start): the measured
+    /// phase (connections held, feed running), so the ramp and the clean-up do not count as
+    /// growth. `None`: every sample.
+    pub trend_window_s: Option<(f64, f64)>,
     /// Every sample, one a second.
     pub samples: Vec<Sample>,
 }
@@ -209,6 +213,12 @@ impl Report {
                 s.cpu_s
                     .map_or_else(|| "-".to_owned(), |v| format!("{v:.2}"))
             );
+            if let Some((from, to)) = s.trend_window_s {
+                let _ = writeln!(
+                    out,
+                    "  trends over the measured phase, {from:.0} s to {to:.0} s:"
+                );
+            }
             for (name, t) in [
                 ("RSS KiB", &s.rss_kib),
                 ("fds", &s.fds),

@@ -118,6 +118,7 @@ pub(super) async fn run(s: &mut Session, report: &mut Report) {
             }
         },
     );
+    s.note_phase(phase, Instant::now());
     let feed_ok = stats.statuses.keys().all(|k| k == "200");
     report.check(
         "feed requests answered 200",
@@ -139,7 +140,7 @@ pub(super) async fn run(s: &mut Session, report: &mut Report) {
         report.metric("booth loops completed", f64::from(booth.loops));
         report.check(
             "booth loop: every answer as recorded",
-            booth.mismatches == 0 && booth.loops > 0,
+            booth.mismatches == 0 && booth.stats.sent > 0,
             format!(
                 "{} loops, {} requests, {} mismatches {}",
                 booth.loops,
@@ -291,6 +292,9 @@ async fn booth_loop(
             ok = segment(http, &replay, all, cfg.speed, cfg.master_key.as_deref(), None, clock, &mut state, &mut interrupt) => ok,
             () = tokio::time::sleep_until(deadline) => false,
         };
+        // `segment` sets `stats.sent` only when it runs to the end; a loop cut short by the
+        // deadline still sent (and checked) its first requests.
+        state.stats.sent = state.sent;
         if state.event_exists {
             // Cut short: the connection may be mid-request, so clean up on a fresh one.
             *http = HttpClient::new(http_target(http), cfg.timeout);

@@ -22,7 +22,9 @@ pub(super) async fn run(s: &mut Session, report: &mut Report) {
     s.pause(std::time::Duration::from_secs(1)).await;
     s.note_rss_connected(connected);
     let hold = s.cfg.duration;
+    let held_from = std::time::Instant::now();
     s.pause(hold).await;
+    s.note_phase(held_from, std::time::Instant::now());
     report.metric(
         "connections held",
         crate::scenario::usize_f64(crowd.connected()),

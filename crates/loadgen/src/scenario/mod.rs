@@ -137,6 +137,8 @@ pub(crate) struct Session {
     sampler: Option<Sampler>,
     server: Option<ServerReport>,
     xml: Option<Arc<String>>,
+    /// The measured phase, seconds after `base`, for the server trends.
+    phase_window: Option<(f64, f64)>,
 }
 
 #[derive(Debug)]
@@ -179,6 +181,7 @@ impl Session {
             sampler,
             server,
             xml: None,
+            phase_window: None,
         }
     }
 
@@ -241,6 +244,12 @@ impl Session {
         }
     }
 
+    /// Marks `from..to` as the measured phase: the server trends are taken over it.
+    pub(crate) fn note_phase(&mut self, from: Instant, to: Instant) {
+        let at = |t: Instant| t.saturating_duration_since(self.base).as_secs_f64();
+        self.phase_window = Some((at(from), at(to)));
+    }
+
     /// Stops the sampler and puts the server report in place.
     async fn finish(&mut self, report: &mut Report) {
         let Some(Sampler { stop, handle }) = self.sampler.take() else {
@@ -249,9 +258,26 @@ impl Session {
         let _ = stop.send(true);
         let samples = handle.await.unwrap_or_default();
         if let Some(mut server) = self.server.take() {
-            server.rss_kib = procfs::trend(&samples, |s| procfs::u64_to_f64(s.rss_kib));
-            server.fds = procfs::trend(&samples, |s| procfs::u64_to_f64(s.fds));
-            server.threads = procfs::trend(&samples, |s| procfs::u64_to_f64(s.threads));
+            // Trends over the measured phase only: the ramp and the clean-up are not growth.
+            let window: Vec<Sample> = self
+                .phase_window
+                .map(|(from, to)| {
+                    samples
+                        .iter()
+                        .filter(|s| s.t_s >= from && s.t_s <= to)
+                        .copied()
+                        .collect()
+                })
+                .unwrap_or_default();
+            let trended = if window.len() >= 2 {
+                server.trend_window_s = self.phase_window;
+                &window
+            } else {
+                &samples
+            };
+            server.rss_kib = procfs::trend(trended, |s| procfs::u64_to_f64(s.rss_kib));
+            server.fds = procfs::trend(trended, |s| procfs::u64_to_f64(s.fds));
+            server.threads = procfs::trend(trended, |s| procfs::u64_to_f64(s.threads));
             if let (Some(first), Some(last)) = (samples.first(), samples.last()) {
                 server.cpu_s = Some(last.cpu_s - first.cpu_s);
             }
