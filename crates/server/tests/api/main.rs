@@ -11,4 +11,5 @@ mod helpers;
 mod ingest;
 mod load;
 mod public;
+mod spa;
 mod ws;
