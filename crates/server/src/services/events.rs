@@ -53,6 +53,23 @@ fn not_found_by_id(event_id: &str) -> ApiError {
     ApiError::not_found(format!("Event not found: {event_id}"))
 }
 
+/// The URL's event on a master-or-event-key route: the one the key check already looked up, or
+/// a lookup now (master key); 404 `Event not found: <id>` when it does not exist.
+async fn url_event(
+    st: &AppState,
+    event_id: &str,
+    looked_up: Option<EventRef>,
+) -> Result<EventRef, ApiError> {
+    match looked_up {
+        Some(e) => Ok(e),
+        None => st
+            .store
+            .event_by_id(event_id.to_owned())
+            .await?
+            .ok_or_else(|| not_found_by_id(event_id)),
+    }
+}
+
 /// Deletes an event and everything under it (contract §4.4). `looked_up` is the URL's event when
 /// the API-key path already found it.
 pub(crate) async fn delete(
@@ -60,14 +77,7 @@ pub(crate) async fn delete(
     event_id: String,
     looked_up: Option<EventRef>,
 ) -> Result<(), ApiError> {
-    let event = match looked_up {
-        Some(e) => e,
-        None => st
-            .store
-            .event_by_id(event_id.clone())
-            .await?
-            .ok_or_else(|| not_found_by_id(&event_id))?,
-    };
+    let event = url_event(st, &event_id, looked_up).await?;
     let mut lock = st.rooms.lock(&event.event_id).await;
     match st.store.delete_event(event.event_id.clone()).await {
         Ok(()) => {}
@@ -180,14 +190,7 @@ pub(crate) async fn ingest_log(
     looked_up: Option<EventRef>,
     limit: i64,
 ) -> Result<Vec<LogEntry>, ApiError> {
-    let event = match looked_up {
-        Some(e) => e,
-        None => st
-            .store
-            .event_by_id(event_id.clone())
-            .await?
-            .ok_or_else(|| not_found_by_id(&event_id))?,
-    };
+    let event = url_event(st, &event_id, looked_up).await?;
     st.ingest_log.flush(&st.store).await;
     Ok(st.store.ingest_log(event.pk, limit).await?)
 }

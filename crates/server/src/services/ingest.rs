@@ -15,6 +15,7 @@ use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{mark_ignored, record_items};
 use crate::services::live;
+use crate::services::oncourse::ensure_courses;
 
 /// `{"imported":{…}}`.
 #[derive(Debug, Serialize)]
@@ -121,10 +122,7 @@ pub(crate) async fn oncourse(
             ignored: true,
         });
     }
-    if st.oncourse.courses(key.pk).is_none() {
-        st.oncourse
-            .set_courses(key.pk, st.store.course_configs(key.pk).await?);
-    }
+    ensure_courses(st, key.pk).await?;
     let mut lock = st.rooms.lock(&key.event_id).await;
     let (active, snapshot) = st.oncourse.apply(key.pk, body.oncourse);
     live::oncourse_changed(st, &mut lock, key.pk, &snapshot)?;

@@ -11,6 +11,18 @@ use std::time::{Duration, Instant};
 use live_domain::oncourse::{OncourseBoard, OncourseItem};
 use live_domain::requests::OncourseEntryIngest;
 
+use crate::error::ApiError;
+
+/// Loads the course configurations of event `pk` into its board when they are not cached (first
+/// use, or after an XML import invalidated them), so on-course gates get their types.
+pub(crate) async fn ensure_courses(st: &crate::app::AppState, pk: i32) -> Result<(), ApiError> {
+    if st.oncourse.courses(pk).is_none() {
+        st.oncourse
+            .set_courses(pk, st.store.course_configs(pk).await?);
+    }
+    Ok(())
+}
+
 /// Race id → normalised course configuration.
 pub(crate) type Courses = HashMap<String, Option<String>>;
 
@@ -18,6 +30,15 @@ pub(crate) type Courses = HashMap<String, Option<String>>;
 struct EventBoard {
     board: OncourseBoard,
     courses: Option<Arc<Courses>>,
+}
+
+impl EventBoard {
+    /// The live entries, gates typed with the cached courses (`unknown` while none are loaded).
+    fn snapshot(&self, now: Instant, ttl: Duration) -> Vec<OncourseItem> {
+        static NO_COURSES: std::sync::LazyLock<Courses> = std::sync::LazyLock::new(Courses::new);
+        self.board
+            .snapshot(now, ttl, self.courses.as_deref().unwrap_or(&NO_COURSES))
+    }
 }
 
 /// Every event's board.
@@ -69,9 +90,7 @@ impl Oncourse {
         self.with(|b| {
             let e = b.entry(pk).or_default();
             let active = e.board.apply(entries, now, self.ttl);
-            let empty = Courses::new();
-            let courses = e.courses.as_deref().unwrap_or(&empty);
-            (active, e.board.snapshot(now, self.ttl, courses))
+            (active, e.snapshot(now, self.ttl))
         })
     }
 
@@ -79,11 +98,8 @@ impl Oncourse {
     pub(crate) fn snapshot(&self, pk: i32) -> Vec<OncourseItem> {
         let now = Instant::now();
         self.with(|b| {
-            b.get(&pk).map_or_else(Vec::new, |e| {
-                let empty = Courses::new();
-                e.board
-                    .snapshot(now, self.ttl, e.courses.as_deref().unwrap_or(&empty))
-            })
+            b.get(&pk)
+                .map_or_else(Vec::new, |e| e.snapshot(now, self.ttl))
         })
     }
 
@@ -95,11 +111,7 @@ impl Oncourse {
             if !e.board.expire(now, self.ttl) {
                 return None;
             }
-            let empty = Courses::new();
-            Some(
-                e.board
-                    .snapshot(now, self.ttl, e.courses.as_deref().unwrap_or(&empty)),
-            )
+            Some(e.snapshot(now, self.ttl))
         })
     }
 

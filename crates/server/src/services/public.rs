@@ -11,6 +11,7 @@ use live_domain::{EventRef, EventStatus};
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::respond::Freshness;
+use crate::services::oncourse::ensure_courses;
 
 /// How fresh an event's data must be kept by caches (contract §1.6).
 pub(crate) fn freshness(status: EventStatus) -> Freshness {
@@ -84,10 +85,7 @@ pub(crate) async fn oncourse(
     event_id: &str,
 ) -> Result<(EventStatus, Vec<OncourseItem>), ApiError> {
     let event = visible_event(st, event_id).await?;
-    if st.oncourse.courses(event.pk).is_none() {
-        st.oncourse
-            .set_courses(event.pk, st.store.course_configs(event.pk).await?);
-    }
+    ensure_courses(st, event.pk).await?;
     Ok((event.status, st.oncourse.snapshot(event.pk)))
 }
 

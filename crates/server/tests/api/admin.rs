@@ -746,34 +746,16 @@ async fn ingest_log_records_status_and_config_requests() {
     let other = app.event("log2").await;
     let k = [("x-api-key", key.as_str())];
     app.set_status("log", &key, "startlist").await;
-    app.json(
-        "PATCH",
-        &status_path("log"),
-        &k,
-        &json!({"status": "draft"}),
-    )
-    .await;
-    app.json(
-        "PATCH",
-        &status_path("log"),
-        &k,
-        &json!({"status": "startlist"}),
-    )
-    .await;
-    app.json(
-        "PATCH",
-        &status_path("log"),
-        &k,
-        &json!({"status": "draft"}),
-    )
-    .await;
-    app.json(
-        "PATCH",
-        &status_path("log"),
-        &k,
-        &json!({"status": "draft"}),
-    )
-    .await; // 400
+    // draft, startlist, draft: three successes; the second draft is a 400.
+    for status in ["draft", "startlist", "draft", "draft"] {
+        app.json(
+            "PATCH",
+            &status_path("log"),
+            &k,
+            &json!({ "status": status }),
+        )
+        .await;
+    }
     app.json("PATCH", &config_path("log"), &k, &json!({"bogus": 1}))
         .await; // 400
     app.json(
