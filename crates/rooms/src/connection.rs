@@ -188,62 +188,16 @@ fn too_big() -> Exit {
     }))
 }
 
-/// Frames longer than this go out as a sequence of continuation frames of at most this size.
+/// Writes one text message, bounded by `limit`.
 ///
-/// actix-http keeps each connection's write buffer at the size of the largest chunk it ever
-/// encoded (it releases it only above 128 KiB). A `full` of a real event is ~16 KB, so writing it
-/// whole grew every idle connection by that much for good. Written in pieces, with a yield after
-/// each so the connection's dispatcher flushes before the next piece is queued, the buffer stays
-/// at its initial 8 KiB. Clients reassemble continuation frames transparently.
-pub(crate) const FRAGMENT: usize = 4 * 1024;
-
-/// Writes one text message, fragmented when longer than [`FRAGMENT`]; every piece is bounded
-/// by `limit`.
+/// The frame goes out whole: the patched actix-http (vendor/README.md) releases a connection's
+/// write buffer once it is flushed, so a large `full` costs memory only while it is in flight.
 async fn send_text(
     session: &mut Session,
     text: ByteString,
     limit: Duration,
 ) -> Result<(), DropCause> {
-    if text.len() <= FRAGMENT {
-        return timed(session.text(text), limit).await;
-    }
-    let bytes = text.as_bytes().clone();
-    let pieces = fragment_bounds(&text, FRAGMENT);
-    let last = pieces.len().saturating_sub(1);
-    for (i, (from, to)) in pieces.into_iter().enumerate() {
-        let piece = bytes.slice(from..to);
-        let item = match i {
-            0 => Item::FirstText(piece),
-            i if i == last => Item::Last(piece),
-            _ => Item::Continue(piece),
-        };
-        timed(session.continuation(item), limit).await?;
-        tokio::task::yield_now().await;
-    }
-    Ok(())
-}
-
-/// Splits `text` into consecutive byte ranges of at most `max` bytes (at least one character
-/// each), cut at character boundaries so every piece is valid UTF-8 on its own.
-fn fragment_bounds(text: &str, max: usize) -> Vec<(usize, usize)> {
-    let mut bounds = Vec::with_capacity(text.len() / max.max(1) + 1);
-    let mut from = 0;
-    while from < text.len() {
-        let mut to = (from + max.max(1)).min(text.len());
-        while to > from && !text.is_char_boundary(to) {
-            to -= 1;
-        }
-        if to == from {
-            // A single character longer than `max` (impossible for max ≥ 4): take it whole.
-            to = text[from..]
-                .chars()
-                .next()
-                .map_or(text.len(), |c| from + c.len_utf8());
-        }
-        bounds.push((from, to));
-        from = to;
-    }
-    bounds
+    timed(session.text(text), limit).await
 }
 
 /// One session call, bounded by `send_timeout`.
@@ -255,28 +209,5 @@ where
         Ok(Ok(())) => Ok(()),
         Ok(Err(actix_ws::Closed)) => Err(DropCause::SessionClosed),
         Err(_) => Err(DropCause::WriteStalled),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fragment_bounds;
-
-    #[test]
-    fn pieces_cover_the_text_at_char_boundaries() {
-        let text = "ČŘŽ".repeat(3000);
-        let bounds = fragment_bounds(&text, 4096);
-        assert!(bounds.len() > 1);
-        assert_eq!(bounds.first().map(|b| b.0), Some(0));
-        assert_eq!(bounds.last().map(|b| b.1), Some(text.len()));
-        for w in bounds.windows(2) {
-            assert_eq!(w[0].1, w[1].0);
-        }
-        for (from, to) in bounds {
-            assert!(to - from <= 4096 && to > from);
-            assert!(text.is_char_boundary(from) && text.is_char_boundary(to));
-        }
-        assert_eq!(fragment_bounds("abc", 4096), vec![(0, 3)]);
-        assert!(fragment_bounds("", 4096).is_empty());
     }
 }
