@@ -181,6 +181,24 @@ pub async fn serve(
     // `subscription` (and its leave guard) drops here, after the close frame was handed over.
 }
 
+/// Closes a socket that was upgraded but never joined its room with 1011 `Internal server
+/// error` (contract §6.9): the event is visible, but its first frame could not be composed.
+/// The client reconnects with backoff; no slot was taken. The inbound stream is held until the
+/// close is written.
+pub async fn close_internal_error(session: Session, stream: MessageStream, rooms: Rooms) {
+    let reason = actix_ws::CloseReason {
+        code: CloseCode::Error,
+        description: Some("Internal server error".to_owned()),
+    };
+    if timeout(rooms.config().send_timeout, session.close(Some(reason)))
+        .await
+        .is_err()
+    {
+        tracing::debug!("1011 close not written: write stalled");
+    }
+    drop(stream);
+}
+
 fn too_big() -> Exit {
     Exit::Close(Some(actix_ws::CloseReason {
         code: CloseCode::Size,

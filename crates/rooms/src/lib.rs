@@ -17,7 +17,7 @@ mod tests;
 
 pub use admission::Admission;
 pub use config::RoomsConfig;
-pub use connection::{MAX_CLIENT_MESSAGE, serve};
+pub use connection::{MAX_CLIENT_MESSAGE, close_internal_error, serve};
 pub use error::{CloseReason, RoomError};
 pub use frame::{DiffKind, FrameKind};
 pub use lock::EventLock;

@@ -1,5 +1,6 @@
 //! A canonical text dump of the database, for tests ("a rejected request changes nothing") and
-//! for diagnostics. Opens its own read-only connection; never used on a request path.
+//! for diagnostics, and raw SQL for tests that plant damage. Each opens its own connection;
+//! neither is used on a request path.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -55,4 +56,18 @@ pub fn dump_tables(path: &Path, exclude: &[&str]) -> Result<String, StoreError> 
         }
     }
     Ok(out)
+}
+
+/// Runs `sql` on its own connection, outside the store: tests use it to plant what the server
+/// itself never writes (a corrupted column, say) and check how the server copes. Never used on a
+/// request path.
+pub fn execute_batch(path: &Path, sql: &str) -> Result<(), StoreError> {
+    let url = path
+        .to_str()
+        .ok_or_else(|| StoreError::Setup("path is not UTF-8".to_owned()))?;
+    let mut conn =
+        SqliteConnection::establish(url).map_err(|e| StoreError::Setup(e.to_string()))?;
+    conn.batch_execute("PRAGMA busy_timeout = 5000;")?;
+    conn.batch_execute(sql)?;
+    Ok(())
 }

@@ -31,7 +31,7 @@ mod schema_check;
 mod store;
 mod xml_import;
 
-pub use dump::dump_tables;
+pub use dump::{dump_tables, execute_batch};
 pub use error::StoreError;
 pub use results_ingest::{RaceDiff, ResultsApplied};
 pub use store::{Store, StoreConfig};

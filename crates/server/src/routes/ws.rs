@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::services::live;
+use crate::services::live::{self, Admitted};
 
 /// The `since=<epoch>:<seq>` resume position, first occurrence, percent-decoded.
 fn since(req: &HttpRequest) -> Option<String> {
@@ -28,14 +28,25 @@ pub(crate) async fn connect(
         .unwrap_or_default()
         .to_owned();
     let is_upgrade = actix_http::ws::verify_handshake(req.head()).is_ok();
-    let admission = live::admit(&st, &event_id, since(&req).as_deref(), is_upgrade).await?;
+    let admitted = live::admit(&st, &event_id, since(&req).as_deref(), is_upgrade).await?;
     let (response, session, stream) =
         actix_ws::handle(&req, body).map_err(|_| ApiError::UpgradeRequired)?;
-    actix_web::rt::spawn(live_rooms::serve(
-        admission,
-        session,
-        stream,
-        st.rooms.clone(),
-    ));
+    match admitted {
+        Admitted::Room(admission) => {
+            actix_web::rt::spawn(live_rooms::serve(
+                admission,
+                session,
+                stream,
+                st.rooms.clone(),
+            ));
+        }
+        Admitted::FirstFrameFailed => {
+            actix_web::rt::spawn(live_rooms::close_internal_error(
+                session,
+                stream,
+                st.rooms.clone(),
+            ));
+        }
+    }
     Ok(response)
 }

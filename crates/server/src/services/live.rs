@@ -171,6 +171,16 @@ impl From<RoomError> for ApiError {
     }
 }
 
+/// What admission decided for an upgrade request that passed every check.
+#[derive(Debug)]
+pub(crate) enum Admitted {
+    /// Joined the room; the connection task writes these first frames.
+    Room(Admission),
+    /// The event is visible but its first frame could not be composed: upgrade, then close
+    /// with 1011 (contract §6.9). No slot is taken.
+    FirstFrameFailed,
+}
+
 /// WebSocket admission (contract §6.1), all under the event's lock: 404 for a missing or draft
 /// event, 410 for an official one, 426 without a valid upgrade, 503 at the caps; then the join
 /// with the first frames (cached `full`, or the missed frames for a valid `since`).
@@ -179,20 +189,24 @@ pub(crate) async fn admit(
     event_id: &str,
     since: Option<&str>,
     is_upgrade: bool,
-) -> Result<Admission, ApiError> {
+) -> Result<Admitted, ApiError> {
     let mut lock = st.rooms.lock(event_id).await;
     if !lock.is_loaded() {
         let event = st.store.event_by_id(event_id.to_owned()).await?;
-        match event.map(|e| (e.pk, e.status)) {
+        let pk = match event.map(|e| (e.pk, e.status)) {
             None | Some((_, EventStatus::Draft)) => return Err(ApiError::ws_not_found()),
             Some((_, EventStatus::Official)) => return Err(ApiError::Gone),
-            Some((pk, _)) => {
-                let full = st
-                    .store
-                    .full_data(pk)
-                    .await?
-                    .ok_or_else(ApiError::ws_not_found)?;
-                lock.load(full.event.status, full_data_json(&full)?);
+            Some((pk, _)) => pk,
+        };
+        if !is_upgrade {
+            return Err(ApiError::UpgradeRequired);
+        }
+        match compose_full(st, pk).await {
+            Ok(Some((status, json))) => lock.load(status, json),
+            Ok(None) => return Err(ApiError::ws_not_found()),
+            Err(e) => {
+                tracing::error!(%event_id, error = %e, "first frame cannot be composed: 1011");
+                return Ok(Admitted::FirstFrameFailed);
             }
         }
     }
@@ -200,5 +214,13 @@ pub(crate) async fn admit(
     if !is_upgrade {
         return Err(ApiError::UpgradeRequired);
     }
-    Ok(lock.admit(since)?)
+    Ok(Admitted::Room(lock.admit(since)?))
+}
+
+/// The event's `full` data, read and encoded; `None` when the event vanished meanwhile.
+async fn compose_full(st: &AppState, pk: i32) -> Result<Option<(EventStatus, String)>, ApiError> {
+    let Some(full) = st.store.full_data(pk).await? else {
+        return Ok(None);
+    };
+    Ok(Some((full.event.status, full_data_json(&full)?)))
 }

@@ -245,6 +245,11 @@ pub(crate) fn table_snapshot(db: &Path) -> String {
     live_store::dump_tables(db, &["ingest_log"]).expect("dump")
 }
 
+/// Runs raw SQL on the test's database file behind the server's back.
+pub(crate) fn tamper(db: &Path, sql: &str) {
+    live_store::execute_batch(db, sql).expect("raw SQL");
+}
+
 /// The text of a file under `shared/fixtures/`.
 pub(crate) fn fixture(rel: &str) -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/");

@@ -10,7 +10,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
-use crate::helpers::{Opts, TestApp, fixture, fixture_json, spawn_app, spawn_with};
+use crate::helpers::{Opts, TestApp, fixture, fixture_json, spawn_app, spawn_with, tamper};
 use crate::ingest::{ONCOURSE, RESULTS, post_xml};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -519,6 +519,37 @@ async fn big_client_frames_close_1009_and_client_close_is_echoed() {
     .unwrap();
     let frame = closed(&mut ws).await.expect("echo");
     assert_eq!(u16::from(frame.code), 4000);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_first_frame_that_cannot_be_composed_closes_1011_after_the_upgrade() {
+    let app = spawn_app().await;
+    lodm(&app, "broken", "running").await;
+    // The event row still reads, the rest of its `full` does not.
+    tamper(
+        app.db_path(),
+        "ALTER TABLE categories RENAME TO categories_gone;",
+    );
+    let mut ws = connect(&app, "broken", "").await;
+    let frame = closed(&mut ws).await.expect("close frame");
+    assert_eq!(
+        (u16::from(frame.code), frame.reason.as_str()),
+        (1011, "Internal server error")
+    );
+    // Nothing was admitted, and the same happens to the next spectator.
+    let mut again = connect(&app, "broken", "").await;
+    let frame = closed(&mut again).await.expect("close frame");
+    assert_eq!(u16::from(frame.code), 1011);
+    assert_eq!(app.room_stats().connections, 0);
+    // Repaired, the next spectator gets its `full`.
+    tamper(
+        app.db_path(),
+        "ALTER TABLE categories_gone RENAME TO categories;",
+    );
+    let mut ws = connect(&app, "broken", "").await;
+    assert_eq!(next(&mut ws).await["type"], "full");
+    assert_eq!(app.room_stats().connections, 1);
     app.stop().await;
 }
 
