@@ -1,5 +1,5 @@
 //! A small run of the load generator against the real app, in CI: 500 spectators, the mixed
-//! synthetic feed for 20 s, every stream checked (gap-free `seq`, own event only, final state
+//! synthetic feed for 30 s, every stream checked (gap-free `seq`, own event only, final state
 //! equal to REST). The generator's own closing line counts the invariants.
 
 use std::time::Duration;
@@ -16,7 +16,7 @@ async fn five_hundred_spectators_follow_a_live_feed_without_a_gap() {
         scenario: Scenario::Fanout,
         connections: 500,
         ramp_per_sec: 500.0,
-        duration: Duration::from_secs(20),
+        duration: Duration::from_secs(30),
         rate: 10.0,
         master_key: Some(MASTER.to_owned()),
         timeout: Duration::from_secs(30),
