@@ -155,9 +155,11 @@ impl Application {
             .ingest_log
             .spawn_flusher(state.store.clone(), Duration::from_secs(1));
         let checkpointer = state.store.spawn_checkpointer(Duration::from_secs(1));
+        let reporter = crate::stats::spawn_reporter(state.rooms.clone(), Duration::from_mins(1));
         let result = server.await;
         flusher.abort();
         checkpointer.abort();
+        reporter.abort();
         state.ingest_log.flush(&state.store).await;
         result
     }

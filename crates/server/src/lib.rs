@@ -10,6 +10,7 @@ mod extract;
 mod respond;
 mod routes;
 mod services;
+mod stats;
 pub mod telemetry;
 
 pub use app::{AppHandle, AppState, Application};
