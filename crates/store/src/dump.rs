@@ -20,12 +20,8 @@ struct Line {
 /// Every row of every table except `exclude` (and diesel's migration table), table by table in
 /// name order, rows by rowid, each column `quote()`d: two dumps are equal exactly when the data is.
 pub fn dump_tables(path: &Path, exclude: &[&str]) -> Result<String, StoreError> {
-    let url = path
-        .to_str()
-        .ok_or_else(|| StoreError::Setup("path is not UTF-8".to_owned()))?;
-    let mut conn =
-        SqliteConnection::establish(url).map_err(|e| StoreError::Setup(e.to_string()))?;
-    conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA query_only = ON;")?;
+    let mut conn = open(path)?;
+    conn.batch_execute("PRAGMA query_only = ON;")?;
     let tables: Vec<Line> = diesel::sql_query(
         "SELECT name AS line FROM sqlite_master WHERE type = 'table' \
          AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations' ORDER BY name",
@@ -62,12 +58,17 @@ pub fn dump_tables(path: &Path, exclude: &[&str]) -> Result<String, StoreError> 
 /// itself never writes (a corrupted column, say) and check how the server copes. Never used on a
 /// request path.
 pub fn execute_batch(path: &Path, sql: &str) -> Result<(), StoreError> {
+    open(path)?.batch_execute(sql)?;
+    Ok(())
+}
+
+/// A connection of its own to the file at `path`, waiting up to 5 s for locks.
+fn open(path: &Path) -> Result<SqliteConnection, StoreError> {
     let url = path
         .to_str()
         .ok_or_else(|| StoreError::Setup("path is not UTF-8".to_owned()))?;
     let mut conn =
         SqliteConnection::establish(url).map_err(|e| StoreError::Setup(e.to_string()))?;
     conn.batch_execute("PRAGMA busy_timeout = 5000;")?;
-    conn.batch_execute(sql)?;
-    Ok(())
+    Ok(conn)
 }
