@@ -171,12 +171,20 @@ impl Application {
 /// writes ever stalled, so the rooms' bounded queue (contract §6.7) and the send timeout would
 /// only engage after that. With `TCP_SEND_BUFFER` (64 KiB by default) a stalled socket is
 /// noticed after tens of kilobytes.
+///
+/// Every connection also inherits `TCP_USER_TIMEOUT` = `WS_SEND_TIMEOUT_SECS`: the kernel aborts
+/// a connection whose sent data stays unacknowledged, or whose peer keeps its window shut, that
+/// long. Without it a peer that stops reading but keeps answering window probes holds its socket
+/// (and everything queued for it) forever: when the rooms drop such a spectator, actix-http keeps
+/// waiting to flush the response, and RFC 1122 keeps the connection open as long as probes are
+/// answered.
 fn bind(config: &Config) -> std::io::Result<TcpListener> {
     use socket2::{Domain, Socket, Type};
     let addr = std::net::SocketAddr::new(config.host, config.port);
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
     socket.set_reuse_address(true)?;
     socket.set_send_buffer_size(config.tcp_send_buffer)?;
+    socket.set_tcp_user_timeout(Some(config.rooms.send_timeout))?;
     socket.bind(&addr.into())?;
     socket.listen(2048)?;
     Ok(socket.into())

@@ -19,7 +19,7 @@
 //! | `JSON_BODY_LIMIT` | `1048576` | body limit of every other route, bytes |
 //! | `CLIENT_DIST_PATH` | unset | directory of the spectator SPA to serve |
 //! | `WS_SEND_QUEUE` | `64` | frames queued per socket before it is resynchronised |
-//! | `WS_SEND_TIMEOUT_SECS` | `10` | a socket write stalled this long drops the connection |
+//! | `WS_SEND_TIMEOUT_SECS` | `10` | a socket write stalled this long drops the connection; also every connection's `TCP_USER_TIMEOUT` |
 //! | `WS_RESUME_FRAMES` | `256` | frames kept for resume (≥ `WS_SEND_QUEUE`) |
 //! | `WS_RESUME_SECS` | `300` | age limit of frames kept for resume |
 //! | `HTTP_WORKERS` | number of CPUs | actix worker threads (not in the contract; for tuning) |

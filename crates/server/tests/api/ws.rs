@@ -644,3 +644,72 @@ async fn thousands_of_connects_and_disconnects_leave_nothing_behind() {
     assert_eq!(next(&mut ws).await["type"], "full");
     app.stop().await;
 }
+
+/// Whether this process (the app and its clients share it) still holds the server's end of the
+/// TCP connection whose client end is `ws`: the `/proc/self/net/tcp` row from the app's port to
+/// the client's port, and a descriptor pointing at that row's socket inode.
+fn server_end_open(app: &TestApp, ws: &Ws) -> bool {
+    let MaybeTlsStream::Plain(tcp) = ws.get_ref() else {
+        panic!("plain TCP expected");
+    };
+    let client_port = tcp.local_addr().expect("local addr").port();
+    let table = std::fs::read_to_string("/proc/self/net/tcp").expect("/proc/self/net/tcp");
+    let inode = table.lines().skip(1).find_map(|row| {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        let port = |addr: &str| u16::from_str_radix(addr.rsplit(':').next()?, 16).ok();
+        (port(cols[1]) == Some(app.port()) && port(cols[2]) == Some(client_port))
+            .then(|| cols[9].to_owned())
+    });
+    let Some(inode) = inode else { return false };
+    let target = format!("socket:[{inode}]");
+    std::fs::read_dir("/proc/self/fd")
+        .expect("/proc/self/fd")
+        .filter_map(Result::ok)
+        .any(|e| std::fs::read_link(e.path()).is_ok_and(|t| t.to_string_lossy() == target))
+}
+
+#[actix_web::test]
+async fn a_stalled_socket_dropped_by_the_send_timeout_is_closed_by_the_server() {
+    let app = spawn_with(Opts {
+        env: vec![
+            ("WS_SEND_QUEUE", "8".into()),
+            ("WS_RESUME_FRAMES", "16".into()),
+            ("WS_SEND_TIMEOUT_SECS", "1".into()),
+        ],
+        ..Opts::default()
+    })
+    .await;
+    let key = lodm(&app, "stall", "running").await;
+    let mut slow = connect(&app, "stall", "").await;
+    next(&mut slow).await;
+    assert!(server_end_open(&app, &slow));
+    // 2 KiB on-course frames until the stalled write is given up (WS_SEND_TIMEOUT_SECS).
+    let pad = "x".repeat(2 * 1024);
+    let started = std::time::Instant::now();
+    for i in 0.. {
+        if app.room_stats().connections == 0 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "never dropped");
+        let body = json!({"oncourse": [{"participantId": "9069.K1M.ZS", "raceId": "K1M-ZS_BR2_25", "bib": 8, "name": format!("{pad}{i}"), "position": 1}]});
+        let res = app
+            .json("POST", ONCOURSE, &[("x-api-key", &key)], &body)
+            .await;
+        assert_eq!(res.status.as_u16(), 200);
+        if i > 300 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    // The client still reads nothing but its kernel answers window probes. The server must not
+    // keep its end (and the unsent bytes) for it: TCP_USER_TIMEOUT aborts it.
+    let dropped = std::time::Instant::now();
+    while server_end_open(&app, &slow) {
+        assert!(
+            dropped.elapsed() < Duration::from_secs(15),
+            "the server kept the stalled socket open"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(slow);
+    app.stop().await;
+}
