@@ -553,6 +553,13 @@ async fn a_first_frame_that_cannot_be_composed_closes_1011_after_the_upgrade() {
     app.stop().await;
 }
 
+/// An on-course body whose frame is ~2 KiB and differs for every `i` (identical snapshots are not
+/// re-sent, DV7).
+fn padded_oncourse(i: u64) -> Value {
+    let name = format!("{}{i}", "x".repeat(2 * 1024));
+    json!({"oncourse": [{"participantId": "9069.K1M.ZS", "raceId": "K1M-ZS_BR2_25", "bib": 8, "name": name, "position": 1}]})
+}
+
 #[actix_web::test]
 async fn a_client_that_stops_reading_does_not_delay_others_and_later_gets_refresh() {
     let app = spawn_with(Opts {
@@ -571,10 +578,9 @@ async fn a_client_that_stops_reading_does_not_delay_others_and_later_gets_refres
     // Big on-course snapshots, each different, until far more than the socket buffers hold.
     // Small frames: only the bounded buffers (kernel send buffer fixed by TCP_SEND_BUFFER, actix
     // and our queue) stand between the publisher and the stalled reader.
-    let pad = "x".repeat(2 * 1024);
     let rounds = 400_u64;
     for i in 0..rounds {
-        let body = json!({"oncourse": [{"participantId": "9069.K1M.ZS", "raceId": "K1M-ZS_BR2_25", "bib": 8, "name": format!("{pad}{i}"), "position": 1}]});
+        let body = padded_oncourse(i);
         let res = app
             .json("POST", ONCOURSE, &[("x-api-key", &key)], &body)
             .await;
@@ -684,14 +690,13 @@ async fn a_stalled_socket_dropped_by_the_send_timeout_is_closed_by_the_server() 
     next(&mut slow).await;
     assert!(server_end_open(&app, &slow));
     // 2 KiB on-course frames until the stalled write is given up (WS_SEND_TIMEOUT_SECS).
-    let pad = "x".repeat(2 * 1024);
     let started = std::time::Instant::now();
     for i in 0.. {
         if app.room_stats().connections == 0 {
             break;
         }
         assert!(started.elapsed() < Duration::from_secs(20), "never dropped");
-        let body = json!({"oncourse": [{"participantId": "9069.K1M.ZS", "raceId": "K1M-ZS_BR2_25", "bib": 8, "name": format!("{pad}{i}"), "position": 1}]});
+        let body = padded_oncourse(i);
         let res = app
             .json("POST", ONCOURSE, &[("x-api-key", &key)], &body)
             .await;
