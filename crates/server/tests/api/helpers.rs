@@ -71,6 +71,15 @@ pub(crate) struct Opts {
     pub(crate) db_path: Option<PathBuf>,
 }
 
+/// An app with these environment variables set (everything else default).
+pub(crate) async fn spawn_env(env: &[(&'static str, &str)]) -> TestApp {
+    spawn_with(Opts {
+        env: env.iter().map(|&(k, v)| (k, v.to_owned())).collect(),
+        ..Opts::default()
+    })
+    .await
+}
+
 pub(crate) async fn spawn_app() -> TestApp {
     spawn_with(Opts::default()).await
 }

@@ -10,7 +10,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
-use crate::helpers::{Opts, TestApp, fixture, fixture_json, spawn_app, spawn_with, tamper};
+use crate::helpers::{TestApp, fixture, fixture_json, spawn_app, spawn_env, tamper};
 use crate::ingest::{ONCOURSE, RESULTS, post_xml};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -240,14 +240,7 @@ async fn first_frame_is_full_and_diffs_reach_only_their_event() {
 
 #[actix_web::test]
 async fn admission_errors_before_the_upgrade() {
-    let app = spawn_with(Opts {
-        env: vec![
-            ("WS_MAX_PER_EVENT", "2".into()),
-            ("WS_MAX_TOTAL", "3".into()),
-        ],
-        ..Opts::default()
-    })
-    .await;
+    let app = spawn_env(&[("WS_MAX_PER_EVENT", "2"), ("WS_MAX_TOTAL", "3")]).await;
     let key = lodm(&app, "cap", "running").await;
     lodm(&app, "cap2", "running").await;
     app.event("drafty").await;
@@ -370,14 +363,7 @@ async fn resume_replays_exactly_the_missed_frames() {
 
 #[actix_web::test]
 async fn a_silent_client_is_dropped_by_the_heartbeat_while_others_keep_receiving() {
-    let app = spawn_with(Opts {
-        env: vec![
-            ("WS_PING_SECS", "1".into()),
-            ("WS_PONG_TIMEOUT_SECS", "1".into()),
-        ],
-        ..Opts::default()
-    })
-    .await;
+    let app = spawn_env(&[("WS_PING_SECS", "1"), ("WS_PONG_TIMEOUT_SECS", "1")]).await;
     let key = lodm(&app, "hb", "running").await;
     let mut silent_client = connect(&app, "hb", "").await;
     let mut live = connect(&app, "hb", "").await;
@@ -420,11 +406,7 @@ async fn a_silent_client_is_dropped_by_the_heartbeat_while_others_keep_receiving
 
 #[actix_web::test]
 async fn official_delete_draft_and_shutdown_close_with_the_contracts_codes() {
-    let app = spawn_with(Opts {
-        env: vec![("OFFICIAL_CLOSE_GRACE_SECS", "1".into())],
-        ..Opts::default()
-    })
-    .await;
+    let app = spawn_env(&[("OFFICIAL_CLOSE_GRACE_SECS", "1")]).await;
     let k1 = lodm(&app, "off", "running").await;
     let k2 = lodm(&app, "del", "running").await;
     let k3 = lodm(&app, "unpub", "startlist").await;
@@ -562,14 +544,7 @@ fn padded_oncourse(i: u64) -> Value {
 
 #[actix_web::test]
 async fn a_client_that_stops_reading_does_not_delay_others_and_later_gets_refresh() {
-    let app = spawn_with(Opts {
-        env: vec![
-            ("WS_SEND_QUEUE", "8".into()),
-            ("WS_RESUME_FRAMES", "16".into()),
-        ],
-        ..Opts::default()
-    })
-    .await;
+    let app = spawn_env(&[("WS_SEND_QUEUE", "8"), ("WS_RESUME_FRAMES", "16")]).await;
     let key = lodm(&app, "slow", "running").await;
     let mut slow = connect(&app, "slow", "").await;
     let mut fast = connect(&app, "slow", "").await;
@@ -676,14 +651,11 @@ fn server_end_open(app: &TestApp, ws: &Ws) -> bool {
 
 #[actix_web::test]
 async fn a_stalled_socket_dropped_by_the_send_timeout_is_closed_by_the_server() {
-    let app = spawn_with(Opts {
-        env: vec![
-            ("WS_SEND_QUEUE", "8".into()),
-            ("WS_RESUME_FRAMES", "16".into()),
-            ("WS_SEND_TIMEOUT_SECS", "1".into()),
-        ],
-        ..Opts::default()
-    })
+    let app = spawn_env(&[
+        ("WS_SEND_QUEUE", "8"),
+        ("WS_RESUME_FRAMES", "16"),
+        ("WS_SEND_TIMEOUT_SECS", "1"),
+    ])
     .await;
     let key = lodm(&app, "stall", "running").await;
     let mut slow = connect(&app, "stall", "").await;
