@@ -188,7 +188,7 @@ mod tests {
     fn fixture(name: &str) -> OncourseIngest {
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/fixtures/sample-ingest-oncourse.json"
+            "/../../fixtures/sample-ingest-oncourse.json"
         ))
         .unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();

@@ -7,7 +7,7 @@ use live_domain::c123::{C123Export, EventMeta, TimeUnit, XmlImportError, XmlResu
 use live_domain::{Gate, GateType, RaceType};
 use proptest::prelude::*;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
 
 fn fixture(name: &str) -> String {
     let path = format!("{FIXTURES}/{name}");

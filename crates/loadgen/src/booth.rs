@@ -300,7 +300,7 @@ mod tests {
     fn fixtures() -> PathBuf {
         PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/fixtures"
+            "/../../fixtures"
         ))
     }
 

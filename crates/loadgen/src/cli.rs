@@ -22,7 +22,7 @@ Scenarios: idle, fanout (default), xml-full, reconnect-storm, slow, soak, booth
   --speed X              booth replay speed factor          [1]
   --master-key KEY       X-Master-Key for admin routes      [none: open admin]
   --event-id ID          event to create                    [loadgen-<scenario>-<ms>]
-  --fixtures DIR         fixtures folder                    [the workspace's shared/fixtures]
+  --fixtures DIR         fixtures folder                    [the repository's fixtures/]
   --verifiers N          spectators that mirror results     [3]
   --imports N            XML re-imports (xml-full)          [3]
   --storm SECS           window of the drops (reconnect-storm) [5]

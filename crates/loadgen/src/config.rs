@@ -174,7 +174,7 @@ impl Default for RunConfig {
             event_id: None,
             fixtures: PathBuf::from(concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/fixtures"
+                "/../../fixtures"
             )),
             verifiers: 3,
             imports: 3,

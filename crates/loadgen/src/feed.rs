@@ -215,7 +215,7 @@ mod tests {
         EXPORT.get_or_init(|| {
             let text = std::fs::read_to_string(concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/fixtures/xml/xboardtest02_jarni_v1.xml"
+                "/../../fixtures/xml/xboardtest02_jarni_v1.xml"
             ))
             .unwrap();
             parse_export(&text).unwrap()
@@ -273,7 +273,7 @@ mod tests {
     fn decoy_bodies_change_every_time() {
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/fixtures/sample-ingest-oncourse.json"
+            "/../../fixtures/sample-ingest-oncourse.json"
         ))
         .unwrap();
         let decoy = DecoyFeed::from_fixture(&text).unwrap();

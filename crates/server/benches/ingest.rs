@@ -15,7 +15,7 @@ use awc::Client;
 use live_server::{Application, Config};
 use serde_json::{Value, json};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/");
 
 fn fixture(rel: &str) -> String {
     std::fs::read_to_string(format!("{FIXTURES}{rel}")).expect("fixture")

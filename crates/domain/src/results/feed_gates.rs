@@ -42,7 +42,7 @@ mod tests {
         let course = normalise_course_config("NNRNSNRNSRNNSNRNSNRNSRNSNRNSNRNS");
         let body: serde_json::Value = serde_json::from_str(include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/fixtures/sample-ingest-results.json"
+            "/../../fixtures/sample-ingest-results.json"
         )))
         .unwrap();
         let feed = body["with_tcp_gates"]["results"][0]["gates"]

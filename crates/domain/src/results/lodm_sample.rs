@@ -10,7 +10,7 @@ use super::record::ResultRecord;
 /// Reads a file of the shared fixtures.
 pub(super) fn fixture(name: &str) -> String {
     let path = format!(
-        "{}/../../../shared/fixtures/{name}",
+        "{}/../../fixtures/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))

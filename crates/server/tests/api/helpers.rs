@@ -259,13 +259,13 @@ pub(crate) fn tamper(db: &Path, sql: &str) {
     live_store::execute_batch(db, sql).expect("raw SQL");
 }
 
-/// The text of a file under `shared/fixtures/`.
+/// The text of a file under `fixtures/`.
 pub(crate) fn fixture(rel: &str) -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/");
     std::fs::read_to_string(format!("{path}{rel}")).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-/// A JSON fixture under `shared/fixtures/`.
+/// A JSON fixture under `fixtures/`.
 pub(crate) fn fixture_json(rel: &str) -> Value {
     serde_json::from_str(&fixture(rel)).expect("fixture JSON")
 }

@@ -11,15 +11,15 @@ use crate::status::EventStatus;
 
 const RESULTS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/fixtures/sample-ingest-results.json"
+    "/../../fixtures/sample-ingest-results.json"
 );
 const ONCOURSE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/fixtures/sample-ingest-oncourse.json"
+    "/../../fixtures/sample-ingest-oncourse.json"
 );
 const BOOTH_FEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/fixtures/booth-feed/healthy-race.jsonl"
+    "/../../fixtures/booth-feed/healthy-race.jsonl"
 );
 
 fn read_json(path: &str) -> Value {
