@@ -1,4 +1,4 @@
--- The whole schema of docs (shared/spec/data-model.md §2). Every id is AUTOINCREMENT so ids are never
+-- The whole schema of docs/spec/data-model.md §2. Every id is AUTOINCREMENT so ids are never
 -- reused: a re-created event gets a new events.id.
 CREATE TABLE events (
   id                 INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
