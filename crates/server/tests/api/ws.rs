@@ -690,3 +690,31 @@ async fn a_stalled_socket_dropped_by_the_send_timeout_is_closed_by_the_server() 
     drop(slow);
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn the_full_frame_of_the_real_export_lists_no_classless_race() {
+    let app = spawn_app().await;
+    crate::ingest::event_with_export(&app, "jarni", "running").await;
+    let mut ws = connect(&app, "jarni", "").await;
+    let full = next(&mut ws).await;
+    assert_eq!(full["type"], "full");
+    let data = &full["data"];
+    // DV40: the `<unassigned>` schedule row is not listed, exactly as in the REST detail.
+    let races = data["races"].as_array().unwrap();
+    assert_eq!(races.len(), 44);
+    assert!(races.iter().all(|r| r["raceId"] != "<unassigned>"));
+    assert!(races.iter().all(|r| r["classId"].is_string()));
+    let detail = app.get("/api/v1/events/jarni", &[]).await.json();
+    assert_eq!(data["races"], detail["races"]);
+    // `categories` as §4.18: first occurrence in the export's order.
+    let categories = app.get("/api/v1/events/jarni/categories", &[]).await.json();
+    assert_eq!(data["categories"], categories["categories"]);
+    let dm = data["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["catId"] == "DM")
+        .unwrap();
+    assert_eq!(dm["name"], "Dorost mladší");
+    app.stop().await;
+}
