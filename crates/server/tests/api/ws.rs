@@ -13,11 +13,11 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 use crate::helpers::{TestApp, fixture, fixture_json, spawn_app, spawn_env, tamper};
 use crate::ingest::{ONCOURSE, RESULTS, post_xml};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 const WAIT: Duration = Duration::from_secs(5);
 
-async fn connect(app: &TestApp, event_id: &str, query: &str) -> Ws {
+pub(crate) async fn connect(app: &TestApp, event_id: &str, query: &str) -> Ws {
     let url = format!(
         "ws://127.0.0.1:{}/api/v1/events/{event_id}/ws{query}",
         app.port()
@@ -31,7 +31,7 @@ async fn connect(app: &TestApp, event_id: &str, query: &str) -> Ws {
 }
 
 /// The next text frame as JSON (pings are answered by the client library while reading).
-async fn next(ws: &mut Ws) -> Value {
+pub(crate) async fn next(ws: &mut Ws) -> Value {
     loop {
         let msg = tokio::time::timeout(WAIT, ws.next())
             .await
@@ -47,7 +47,7 @@ async fn next(ws: &mut Ws) -> Value {
 }
 
 /// The close frame the server ends with.
-async fn closed(ws: &mut Ws) -> Option<CloseFrame> {
+pub(crate) async fn closed(ws: &mut Ws) -> Option<CloseFrame> {
     loop {
         match tokio::time::timeout(WAIT, ws.next())
             .await
