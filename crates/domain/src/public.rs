@@ -1,12 +1,14 @@
 //! Public read models: the bodies of the spectator routes (contract §4.12–§4.16, §4.18) and the
 //! `data` of the WebSocket `full` frame (§6.3), with exactly the documented keys.
 //!
-//! The event detail (§4.13) and the `full` data share their parts; the one difference the contract
-//! keeps on purpose (§9) is the `classId` of a race without class: `""` in the REST detail, `null`
-//! in `full`. [`RaceItem`] holds `None` and [`EventDetail`] writes it as `""`, so both bodies come
-//! from the same values and cannot drift apart.
+//! The event detail (§4.13) and the `full` data share their parts, built once by
+//! [`EventDetail::new`], so the two bodies cannot drift apart. A race without class (Canoe123's
+//! `<unassigned>` schedule row) is in neither (DV40); it stays stored and reachable through its
+//! results and start list, whose `race` object says `"classId":null` (§9).
 
-use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
 
 use crate::race::RaceType;
 use crate::results::{BestRunItem, ResultItem, StartlistItem};
@@ -110,8 +112,8 @@ pub struct CategoryItem {
 pub struct RaceItem {
     /// Canoe123 `RaceId`.
     pub race_id: String,
-    /// Public class id; `None` for a race without class (written `null` here, `""` by
-    /// [`EventDetail`]).
+    /// Public class id. `None` for a race without class, which [`EventDetail::new`] does not
+    /// list (DV40), so every listed race has one.
     pub class_id: Option<String>,
     /// Race type derived from `DisId`.
     pub race_type: RaceType,
@@ -153,7 +155,7 @@ pub struct FullData {
     pub event: PublicEvent,
     /// Classes by class id.
     pub classes: Vec<ClassItem>,
-    /// Races by race order (nulls last), then race id; `classId` `null` without class.
+    /// Races with a class by race order (nulls last), then race id (DV40).
     pub races: Vec<RaceItem>,
     /// Aggregated categories, as §4.18.
     pub categories: Vec<CategorySummary>,
@@ -169,8 +171,7 @@ pub struct EventDetail {
     pub event: PublicEvent,
     /// Classes by class id.
     pub classes: Vec<ClassItem>,
-    /// Races in schedule order; a race without class is written with `"classId":""` (§9).
-    #[serde(serialize_with = "races_with_empty_class")]
+    /// Races with a class in schedule order; races without class are not listed (DV40).
     pub races: Vec<RaceItem>,
     /// Aggregated categories (for the `full` data; not part of this body).
     #[serde(skip)]
@@ -178,11 +179,15 @@ pub struct EventDetail {
 }
 
 impl EventDetail {
-    /// Builds the detail from unordered parts: classes by class id, races by race order (nulls
-    /// last) then race id, categories aggregated (computations.md §5). Each class's categories
-    /// must already be in XML order.
+    /// Builds the detail from the stored parts. `classes` must be in the order the export lists
+    /// them and each class's categories in XML order: the categories are aggregated in that
+    /// order (first occurrence wins, contract §4.18), then the classes are sorted by class id.
+    /// Races without class are dropped (DV40), the rest sorted by race order (nulls last) then
+    /// race id (computations.md §5).
     pub fn new(event: PublicEvent, mut classes: Vec<ClassItem>, mut races: Vec<RaceItem>) -> Self {
+        let categories = aggregate_categories(&classes);
         classes.sort_by(|a, b| a.class_id.cmp(&b.class_id));
+        races.retain(|r| r.class_id.is_some());
         races.sort_by(|a, b| {
             (a.race_order.is_none(), a.race_order, &a.race_id).cmp(&(
                 b.race_order.is_none(),
@@ -190,7 +195,6 @@ impl EventDetail {
                 &b.race_id,
             ))
         });
-        let categories = aggregate_categories(&classes);
         Self {
             event,
             classes,
@@ -210,54 +214,36 @@ impl EventDetail {
     }
 }
 
-/// Writes races as [`RaceItem`] does, except `classId` `""` for a race without class.
-fn races_with_empty_class<S: Serializer>(races: &[RaceItem], s: S) -> Result<S::Ok, S::Error> {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct RestRace<'a> {
-        race_id: &'a str,
-        class_id: &'a str,
-        race_type: RaceType,
-        race_order: Option<i32>,
-        start_time: Option<&'a str>,
-        race_status: i32,
-    }
-    s.collect_seq(races.iter().map(|r| RestRace {
-        race_id: &r.race_id,
-        class_id: r.class_id.as_deref().unwrap_or(""),
-        race_type: r.race_type,
-        race_order: r.race_order,
-        start_time: r.start_time.as_deref(),
-        race_status: r.race_status,
-    }))
-}
-
-/// Every category of every class grouped by `catId` ascending (§4.18): classes are visited by
-/// class id (as given, which [`EventDetail::new`] sorts), categories in their order; the first
-/// occurrence supplies name and years, and `classIds` lists each containing class once.
-pub fn aggregate_categories(classes_by_id: &[ClassItem]) -> Vec<CategorySummary> {
-    let mut groups: Vec<CategorySummary> = Vec::new();
-    for class in classes_by_id {
+/// Every category of every class grouped by `catId` ascending (§4.18). `classes_in_xml_order`
+/// must list the classes in the order the export lists them, each with its categories in XML
+/// order: the first occurrence in that order supplies name and years (as c123-live-mini takes
+/// them; the real export names `DM` "Dorost mladší" in its first class and "Dorostenci mladší"
+/// in a later one), and `classIds` lists each containing class once, by class id.
+pub fn aggregate_categories(classes_in_xml_order: &[ClassItem]) -> Vec<CategorySummary> {
+    let mut groups: BTreeMap<&str, CategorySummary> = BTreeMap::new();
+    for class in classes_in_xml_order {
         for category in &class.categories {
-            match groups.iter_mut().find(|g| g.cat_id == category.cat_id) {
-                Some(group) => {
-                    if group.class_ids.last() != Some(&class.class_id) {
-                        group.class_ids.push(class.class_id.clone());
-                    }
-                }
-                None => groups.push(CategorySummary {
+            groups
+                .entry(category.cat_id.as_str())
+                .or_insert_with(|| CategorySummary {
                     cat_id: category.cat_id.clone(),
                     name: category.name.clone(),
                     first_year: category.first_year,
                     last_year: category.last_year,
-                    class_ids: vec![class.class_id.clone()],
-                }),
-            }
+                    class_ids: Vec::new(),
+                })
+                .class_ids
+                .push(class.class_id.clone());
         }
     }
-    // Stable: equal ids cannot occur, the first occurrence was kept above.
-    groups.sort_by(|a, b| a.cat_id.cmp(&b.cat_id));
     groups
+        .into_values()
+        .map(|mut group| {
+            group.class_ids.sort();
+            group.class_ids.dedup();
+            group
+        })
+        .collect()
 }
 
 /// The `race` object of a results body (§4.15).
@@ -377,29 +363,40 @@ mod tests {
     }
 
     #[test]
-    fn classless_race_is_empty_in_rest_and_null_in_full() {
-        let detail = EventDetail::new(event(), vec![], vec![race("<unassigned>", None, None)]);
+    fn classless_races_are_listed_neither_in_rest_nor_in_full() {
+        let detail = EventDetail::new(
+            event(),
+            vec![class("K1M-ZS", &[("ZS", "Základní školy")])],
+            vec![
+                race("<unassigned>", None, None),
+                race("K1M-ZS_BR1_25", Some("K1M-ZS"), Some(1)),
+                race("orphan", None, Some(0)),
+            ],
+        );
         let rest = serde_json::to_value(&detail).unwrap();
-        assert_eq!(rest["races"][0]["classId"], "");
+        assert_eq!(
+            rest["races"],
+            serde_json::json!([{"raceId":"K1M-ZS_BR1_25","classId":"K1M-ZS","raceType":"seeding","raceOrder":1,"startTime":null,"raceStatus":1}])
+        );
         assert!(rest.get("categories").is_none());
         let full = serde_json::to_value(detail.into_full_data()).unwrap();
-        assert_eq!(full["races"][0]["classId"], serde_json::Value::Null);
-        assert_eq!(full["categories"], serde_json::json!([]));
+        assert_eq!(full["races"], rest["races"]);
     }
 
     #[test]
     fn orders_classes_races_and_categories() {
+        // Classes as the export lists them: K1W-ZS first, so its "ZS" name is the one kept.
         let detail = EventDetail::new(
             event(),
             vec![
                 class("K1W-ZS", &[("ZS", "Základní školy"), ("A", "Další")]),
-                class("K1M-ZS", &[("ZS", "ZŠ first")]),
+                class("K1M-ZS", &[("ZS", "ZŠ later")]),
             ],
             vec![
-                race("B", None, None),
-                race("Z", None, Some(2)),
-                race("A", None, None),
-                race("Y", None, Some(1)),
+                race("B", Some("K1W-ZS"), None),
+                race("Z", Some("K1W-ZS"), Some(2)),
+                race("A", Some("K1M-ZS"), None),
+                race("Y", Some("K1M-ZS"), Some(1)),
             ],
         );
         let classes: Vec<&str> = detail.classes.iter().map(|c| c.class_id.as_str()).collect();
@@ -409,8 +406,26 @@ mod tests {
         let cats = serde_json::to_string(&detail.categories).unwrap();
         assert_eq!(
             cats,
-            r#"[{"catId":"A","name":"Další","firstYear":2010,"lastYear":2013,"classIds":["K1W-ZS"]},{"catId":"ZS","name":"ZŠ first","firstYear":2010,"lastYear":2013,"classIds":["K1M-ZS","K1W-ZS"]}]"#
+            r#"[{"catId":"A","name":"Další","firstYear":2010,"lastYear":2013,"classIds":["K1W-ZS"]},{"catId":"ZS","name":"Základní školy","firstYear":2010,"lastYear":2013,"classIds":["K1M-ZS","K1W-ZS"]}]"#
         );
+    }
+
+    #[test]
+    fn the_first_occurrence_in_xml_order_names_a_category() {
+        // The real export's `DM`: "Dorost mladší" in K1M_ST (first), "Dorostenci mladší" in
+        // C1M_ST (later, but first by class id).
+        let in_xml_order = [
+            class("K1M_ST", &[("DM", "Dorost mladší")]),
+            class("K1W_ST", &[("DM", "Dorostenky mladší")]),
+            class(
+                "C1M_ST",
+                &[("DM", "Dorostenci mladší"), ("DM", "twice in a class")],
+            ),
+        ];
+        let groups = aggregate_categories(&in_xml_order);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].name, "Dorost mladší");
+        assert_eq!(groups[0].class_ids, ["C1M_ST", "K1M_ST", "K1W_ST"]);
     }
 
     #[test]

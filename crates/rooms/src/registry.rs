@@ -45,6 +45,9 @@ pub struct RoomStats {
     pub tasks: usize,
     /// Official closes scheduled and not yet run or cancelled.
     pub pending_closes: usize,
+    /// Tasks waiting in [`Rooms::lock`] for an event's write lock, all events together: writers
+    /// queue there behind the holder, in request order (the lock is fair).
+    pub lock_waiters: usize,
 }
 
 #[derive(Debug)]
@@ -54,6 +57,8 @@ pub(crate) struct Inner {
     /// Sockets of all events (compare-and-swap against `max_total` on admission).
     pub(crate) total: AtomicUsize,
     pub(crate) tasks: AtomicUsize,
+    /// Tasks inside [`Rooms::lock`] that do not hold the lock yet.
+    lock_waiters: AtomicUsize,
     pub(crate) shutting_down: AtomicBool,
     official: Mutex<HashMap<Box<str>, PendingClose>>,
     next_close_id: AtomicU64,
@@ -139,6 +144,22 @@ impl Drop for PendingLock<'_> {
     }
 }
 
+/// Counts a task as waiting for a write lock until it has the lock, or gives up waiting.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::AcqRel);
+        Self(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 impl Rooms {
     /// An empty registry. Needs no runtime.
     pub fn new(config: RoomsConfig) -> Self {
@@ -148,6 +169,7 @@ impl Rooms {
                 hubs: Mutex::new(HashMap::new()),
                 total: AtomicUsize::new(0),
                 tasks: AtomicUsize::new(0),
+                lock_waiters: AtomicUsize::new(0),
                 shutting_down: AtomicBool::new(false),
                 official: Mutex::new(HashMap::new()),
                 next_close_id: AtomicU64::new(0),
@@ -164,6 +186,7 @@ impl Rooms {
     /// every admission, holds it, so frames are numbered in commit order and an admission is
     /// atomic with status changes and delete. Creates the (unloaded) hub when there is none.
     pub async fn lock(&self, event_id: &str) -> EventLock {
+        let _waiting = Waiting::new(&self.inner.lock_waiters);
         loop {
             let hub = self.inner.hub_or_insert(event_id);
             let mut pending = PendingLock {
@@ -247,6 +270,7 @@ impl Rooms {
             hubs,
             tasks: self.inner.tasks.load(Ordering::Acquire),
             pending_closes: locked(&self.inner.official).len(),
+            lock_waiters: self.inner.lock_waiters.load(Ordering::Acquire),
         }
     }
 }

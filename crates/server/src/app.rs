@@ -64,10 +64,18 @@ impl AppHandle {
         self.server.stop(true).await;
     }
 
-    /// The WebSocket counters (connections, rooms, connection tasks), for health checks and
-    /// leak tests.
+    /// The WebSocket counters (connections, rooms, connection tasks, lock waiters), for health
+    /// checks and leak tests.
     pub fn room_stats(&self) -> live_rooms::RoomStats {
         self.rooms.stats()
+    }
+
+    /// Takes event `event_id`'s write lock, the one every write, status change and WebSocket
+    /// admission of that event holds: while the returned lock lives, those requests queue, and
+    /// they get the lock in the order they asked for it. For tests that need concurrent requests
+    /// in a deterministic order (with [`live_rooms::RoomStats::lock_waiters`] to see them queue).
+    pub async fn lock_event(&self, event_id: &str) -> live_rooms::EventLock {
+        self.rooms.lock(event_id).await
     }
 }
 

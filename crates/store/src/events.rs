@@ -143,6 +143,20 @@ impl Store {
         .await
     }
 
+    /// The current status of event `pk`; [`StoreError::EventNotFound`] when it is gone.
+    pub async fn event_status(&self, pk: i32) -> Result<EventStatus, StoreError> {
+        self.read(move |conn| {
+            let status: String = events::table
+                .find(pk)
+                .select(events::status)
+                .first(conn)
+                .optional()?
+                .ok_or(StoreError::EventNotFound)?;
+            parse_status(&status)
+        })
+        .await
+    }
+
     /// The event with public id `event_id`, if any.
     pub async fn event_by_id(&self, event_id: String) -> Result<Option<EventRef>, StoreError> {
         self.read(move |conn| find_by_event_id(conn, &event_id))

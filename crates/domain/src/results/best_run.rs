@@ -68,10 +68,16 @@ fn pair_rows<'a>(
     pairs
 }
 
+/// An optional integer as a sort key that puts `None` after every value ([`nulls_last`]).
+type NullsLast = (bool, i32);
+
 /// One participant's combined item while the list is being ordered and ranked.
 #[derive(Debug)]
 struct Combined<'a> {
     primary: &'a ResultRecord,
+    /// `tieBreak` (§6.4, not sent): the clean total of the run that does not count, which
+    /// separates equal best runs (DV14); `None` when that run is not clean.
+    tie_break: Option<i32>,
     item: BestRunItem,
 }
 
@@ -136,17 +142,15 @@ impl<'a> Combined<'a> {
                 Run::stored(record)
             }
         });
-        let (total_total, better_run_nr) = if polluted {
-            (run1.and_then(|r| r.total), Some(1))
+        let clean2 = run2.and_then(Run::clean_total);
+        let (total_total, better_run_nr, tie_break) = if polluted {
+            (run1.and_then(|r| r.total), Some(1), clean2)
         } else {
-            match (
-                run1.and_then(Run::clean_total),
-                run2.and_then(Run::clean_total),
-            ) {
-                (Some(t1), Some(t2)) if t2 < t1 => (Some(t2), Some(2)),
-                (Some(t1), _) => (Some(t1), Some(1)),
-                (None, Some(t2)) => (Some(t2), Some(2)),
-                (None, None) => (None, None),
+            match (run1.and_then(Run::clean_total), clean2) {
+                (Some(t1), Some(t2)) if t2 < t1 => (Some(t2), Some(2), Some(t1)),
+                (Some(t1), t2) => (Some(t1), Some(1), t2),
+                (None, Some(t2)) => (Some(t2), Some(2), None),
+                (None, None) => (None, None, None),
             }
         };
         let (primary, previous) = match (run1, run2) {
@@ -202,19 +206,29 @@ impl<'a> Combined<'a> {
         };
         Some(Self {
             primary: record,
+            tie_break,
             item,
         })
     }
 
-    /// §6.6: best runs by (total, bib), then awaiting a run, then status rows, both by the primary
-    /// row's (start order, bib); the primary row id decides the rest.
-    fn sort_key(&self) -> (u8, (bool, i32), (bool, i32), i64) {
+    /// What `rnk` compares (§6.4): the best run, then the other run, nulls last; `None` without
+    /// a best run.
+    fn rank_key(&self) -> Option<(i32, NullsLast)> {
+        self.item
+            .total_total
+            .map(|total| (total, nulls_last(self.tie_break)))
+    }
+
+    /// §6.6: best runs by (total, tie-break nulls last, bib), then awaiting a run, then status
+    /// rows, both by the primary row's (start order, bib); the primary row id decides the rest.
+    fn sort_key(&self) -> (u8, NullsLast, NullsLast, NullsLast, i64) {
         let item = &self.item;
-        let group = match (item.total_total, &item.core.status) {
-            (Some(total), _) => {
+        let group = match (self.rank_key(), &item.core.status) {
+            (Some((total, tie_break)), _) => {
                 return (
                     0,
                     (false, total),
+                    tie_break,
                     nulls_last(item.core.bib),
                     self.primary.row_id,
                 );
@@ -226,30 +240,33 @@ impl<'a> Combined<'a> {
             group,
             nulls_last(self.primary.start_order),
             nulls_last(item.core.bib),
+            (false, 0),
             self.primary.row_id,
         )
     }
 }
 
-/// Fills `rnk`, `totalBehind`, `catRnk` and `catTotalBehind` of the ordered list: overall ties
-/// share the rank, category positions are consecutive in list order.
+/// Fills `rnk`, `totalBehind`, `catRnk` and `catTotalBehind` of the ordered list: `rnk` is
+/// 1 + the number of items with a strictly smaller (best run, other run) pair, so only a tie on
+/// both shares it (DV14); category positions are consecutive in list order.
 fn assign_ranks<'a>(ordered: &mut [Combined<'a>]) {
     let Some(leader) = ordered.first().and_then(|c| c.item.total_total) else {
         return;
     };
     let mut categories: HashMap<&'a str, (i32, usize)> = HashMap::new();
     let mut shared_rank = 1;
-    let mut previous_total = None;
+    let mut previous_key = None;
     for (index, combined) in ordered.iter_mut().enumerate() {
         let primary: &'a ResultRecord = combined.primary;
-        let item = &mut combined.item;
-        let Some(total) = item.total_total else {
+        let Some(key) = combined.rank_key() else {
             break;
         };
-        if previous_total != Some(total) {
+        let total = key.0;
+        if previous_key != Some(key) {
             shared_rank = position(index);
-            previous_total = Some(total);
+            previous_key = Some(key);
         }
+        let item = &mut combined.item;
         item.core.rnk = Some(shared_rank);
         item.core.total_behind = Some(behind(total.saturating_sub(leader)));
         if let Some(category) = primary.cat_id.as_deref().filter(|c| !c.is_empty()) {
@@ -339,5 +356,75 @@ mod tests {
         let records = [run(1, "X_BR1_1", "P", 1, Some(9000)), br2];
         let item = &list(&records)[0];
         assert_eq!((item.core.pen, item.core.total), (Some(0), Some(9002)));
+    }
+
+    fn ranks(items: &[BestRunItem]) -> Vec<(String, Option<i32>)> {
+        items
+            .iter()
+            .map(|i| (i.core.name.clone(), i.core.rnk))
+            .collect()
+    }
+
+    #[test]
+    fn equal_best_runs_are_separated_by_the_other_run() {
+        // A and B: best 9000, other runs 9500 and 9400; C: best 9000, other run DNF (no
+        // tie-break, after every number); D: best 9000 from BR2, BR1 missing.
+        let mut c2 = run(6, "X_BR2_1", "C", 3, None);
+        c2.status = Some("DNF".to_owned());
+        let records = [
+            run(1, "X_BR1_1", "A", 1, Some(9000)),
+            run(2, "X_BR2_1", "A", 1, Some(9500)),
+            run(3, "X_BR1_1", "B", 2, Some(9400)),
+            run(4, "X_BR2_1", "B", 2, Some(9000)),
+            run(5, "X_BR1_1", "C", 3, Some(9000)),
+            c2,
+            run(7, "X_BR2_1", "D", 4, Some(9000)),
+            run(8, "X_BR1_1", "E", 5, Some(8000)),
+            run(9, "X_BR2_1", "E", 5, Some(9000)),
+        ];
+        let items = list(&records);
+        assert_eq!(
+            ranks(&items),
+            [
+                ("E".to_owned(), Some(1)),
+                ("B".to_owned(), Some(2)),
+                ("A".to_owned(), Some(3)),
+                ("C".to_owned(), Some(4)),
+                ("D".to_owned(), Some(4)),
+            ],
+            "no other run on both sides is a tie: C and D share 4th, listed by bib"
+        );
+        let behind: Vec<Option<&str>> = items
+            .iter()
+            .map(|i| i.core.total_behind.as_deref())
+            .collect();
+        assert_eq!(
+            behind,
+            [
+                Some("0.00"),
+                Some("+10.00"),
+                Some("+10.00"),
+                Some("+10.00"),
+                Some("+10.00")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_polluted_pair_breaks_ties_with_the_repaired_second_run() {
+        // P: BR2 carries run 1's total (9001 ≠ 9100 + 0, within 2 of 9000): its own run is the
+        // time 9100. Q: the same best run, other run 9050.
+        let mut polluted = run(2, "X_BR2_1", "P", 1, Some(9001));
+        polluted.time = Some(9100);
+        let records = [
+            run(1, "X_BR1_1", "P", 1, Some(9000)),
+            polluted,
+            run(3, "X_BR1_1", "Q", 2, Some(9000)),
+            run(4, "X_BR2_1", "Q", 2, Some(9050)),
+        ];
+        assert_eq!(
+            ranks(&list(&records)),
+            [("Q".to_owned(), Some(1)), ("P".to_owned(), Some(2))]
+        );
     }
 }

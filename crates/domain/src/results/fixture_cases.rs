@@ -60,7 +60,7 @@ fn br_combined() {
     let all = cases();
     let participants = &all["participants"];
     let cases = all["br_combined"].as_array().unwrap();
-    assert_eq!(cases.len(), 23);
+    assert_eq!(cases.len(), 24);
     for case in cases {
         let name = case_name(case);
         let mut records = Vec::new();

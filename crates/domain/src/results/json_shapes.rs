@@ -77,10 +77,14 @@ fn ingest(records: &mut [ResultRecord], body: &Value, course: &str) {
     }
 }
 
+/// The best-run example of contract §4.15 with the ranks of computations.md §6.7: bibs 17 and 8
+/// tie on their best run (75.20) and are separated by the other run (DV14), so 17 (75.48) is 2nd
+/// and 8 (78.60) 3rd, and they are listed in that order. (Contract §4.15 still prints the shared
+/// rank of the old rule; the worked example and the cases file are the newer text.)
 const BR2_EXAMPLE: [&str; 5] = [
     r#"{"rnk":1,"bib":13,"athleteId":"23128","name":"REZEK Adam","club":"SKVSČB","noc":"JCK","catId":"ZS","catRnk":1,"time":7740,"pen":400,"total":8140,"totalBehind":"0.00","catTotalBehind":"0.00","status":null,"prevStatus":null,"currStatus":null,"betterRunNr":1,"totalTotal":7463,"prevTime":7463,"prevPen":0,"prevTotal":7463,"prevRnk":1}"#,
-    r#"{"rnk":2,"bib":8,"athleteId":"9069","name":"KOLÁŘ Lukáš","club":"USK Pha","noc":"PHA","catId":"ZS","catRnk":2,"time":7320,"pen":200,"total":7520,"totalBehind":"+0.57","catTotalBehind":"+0.57","status":null,"prevStatus":null,"currStatus":null,"betterRunNr":2,"totalTotal":7520,"prevTime":7860,"prevPen":0,"prevTotal":7860,"prevRnk":3}"#,
-    r#"{"rnk":2,"bib":17,"athleteId":"119238","name":"MALÝ Tomáš","club":"Olomouc","noc":"OLK","catId":"ZS","catRnk":3,"time":7520,"pen":0,"total":7520,"totalBehind":"+0.57","catTotalBehind":"+0.57","status":null,"prevStatus":null,"currStatus":null,"betterRunNr":2,"totalTotal":7520,"prevTime":7348,"prevPen":200,"prevTotal":7548,"prevRnk":2}"#,
+    r#"{"rnk":2,"bib":17,"athleteId":"119238","name":"MALÝ Tomáš","club":"Olomouc","noc":"OLK","catId":"ZS","catRnk":2,"time":7520,"pen":0,"total":7520,"totalBehind":"+0.57","catTotalBehind":"+0.57","status":null,"prevStatus":null,"currStatus":null,"betterRunNr":2,"totalTotal":7520,"prevTime":7348,"prevPen":200,"prevTotal":7548,"prevRnk":2}"#,
+    r#"{"rnk":3,"bib":8,"athleteId":"9069","name":"KOLÁŘ Lukáš","club":"USK Pha","noc":"PHA","catId":"ZS","catRnk":3,"time":7320,"pen":200,"total":7520,"totalBehind":"+0.57","catTotalBehind":"+0.57","status":null,"prevStatus":null,"currStatus":null,"betterRunNr":2,"totalTotal":7520,"prevTime":7860,"prevPen":0,"prevTotal":7860,"prevRnk":3}"#,
     r#"{"rnk":4,"bib":12,"athleteId":"60090","name":"KUDĚJ Jan","club":"Trutnov","noc":"KHK","catId":"ZS","catRnk":4,"time":8900,"pen":0,"total":8900,"totalBehind":"+14.37","catTotalBehind":"+14.37","status":null,"prevStatus":"DNS","currStatus":null,"betterRunNr":2,"totalTotal":8900,"prevTime":null,"prevPen":null,"prevTotal":null,"prevRnk":null}"#,
     r#"{"rnk":null,"bib":11,"athleteId":"48024","name":"KOVÁČ Tobiáš","club":"Klášter.","noc":"USK","catId":"ZS","catRnk":null,"time":null,"pen":null,"total":null,"totalBehind":null,"catTotalBehind":null,"status":null,"prevStatus":"DSQ","currStatus":null,"betterRunNr":null,"totalTotal":null,"prevTime":9242,"prevPen":5200,"prevTotal":14442,"prevRnk":null}"#,
 ];

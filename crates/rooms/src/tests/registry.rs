@@ -53,6 +53,47 @@ async fn the_write_lock_serialises_one_event_but_not_others() {
     assert_eq!(rooms.stats().hubs, 0);
 }
 
+#[tokio::test]
+async fn waiters_are_counted_and_get_the_lock_in_request_order() {
+    let rooms = Rooms::new(config());
+    // Loaded, so releasing the lock keeps the hub and the waiters stay on it.
+    let held = loaded(&rooms, "e", EventStatus::Running).await;
+    let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut waiters = Vec::new();
+    for n in 1..=3 {
+        waiters.push(tokio::spawn({
+            let rooms = rooms.clone();
+            let order = Arc::clone(&order);
+            async move {
+                let _lock = rooms.lock("e").await;
+                order.lock().unwrap().push(n);
+            }
+        }));
+        // The next waiter is spawned only once this one is queued.
+        while rooms.stats().lock_waiters < n {
+            tokio::task::yield_now().await;
+        }
+    }
+    assert_eq!(rooms.stats().lock_waiters, 3);
+    assert!(order.lock().unwrap().is_empty());
+    drop(held);
+    for waiter in waiters {
+        waiter.await.unwrap();
+    }
+    assert_eq!(*order.lock().unwrap(), [1, 2, 3]);
+    assert_eq!(rooms.stats().lock_waiters, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cancelled_wait_is_no_longer_counted() {
+    let rooms = Rooms::new(config());
+    let held = rooms.lock("e").await;
+    let waiting = tokio::time::timeout(Duration::from_secs(1), rooms.lock("e")).await;
+    assert!(waiting.is_err(), "the lock is held");
+    assert_eq!(rooms.stats().lock_waiters, 0);
+    drop(held);
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_waiter_on_a_closed_hub_moves_to_the_new_one() {
     let rooms = Rooms::new(config());

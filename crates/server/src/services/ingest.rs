@@ -3,12 +3,18 @@
 //! Each applies the state guard at request time, answers `ignored` for a JSON feed of an event
 //! that never received XML, writes in one transaction, and returns what changed so the live
 //! pipeline can publish exactly that.
+//!
+//! The guard is applied twice: with the status read while authenticating (so a refused request
+//! costs no parsing and no lock), and again under the event's write lock, right before the write
+//! (contract §5.3). Every status change commits under that same lock, so the second check sees
+//! the status the write lands in: a push authenticated just before `→ finished` cannot refill the
+//! board that the change cleared, and nothing is written after `→ official`.
 
 use actix_web::HttpRequest;
 use live_domain::c123::{ImportedCounts, parse_export};
 use live_domain::requests::{EventConfig, OncourseIngest, ResultsIngest, XmlIngest};
 use live_domain::{EventRef, IngestKind};
-use live_rooms::DiffKind;
+use live_rooms::{DiffKind, EventLock};
 use serde::Serialize;
 
 use crate::app::AppState;
@@ -39,6 +45,18 @@ pub(crate) struct OncourseAnswer {
     ignored: bool,
 }
 
+/// The state guard under the event's write lock (`_lock` proves it is held): the status is read
+/// now, and no status change can commit until the lock is released.
+async fn guard_locked(
+    st: &AppState,
+    _lock: &EventLock,
+    key: &EventRef,
+    kind: IngestKind,
+) -> Result<(), ApiError> {
+    st.store.event_status(key.pk).await?.guard(kind)?;
+    Ok(())
+}
+
 /// Imports a Canoe123 export (c123-xml.md): parse off the worker, apply in one transaction.
 pub(crate) async fn xml(
     st: &AppState,
@@ -60,6 +78,7 @@ pub(crate) async fn xml(
         .map_err(|e| ApiError::Internal(format!("stored config: {e}")))?
         .merge_strategy();
     let mut lock = st.rooms.lock(&key.event_id).await;
+    guard_locked(st, &lock, key, IngestKind::Xml).await?;
     let applied = st.store.apply_xml(key.pk, export, strategy).await?;
     st.read_cache.invalidate();
     record_items(req, imported.total() as u64);
@@ -94,6 +113,7 @@ pub(crate) async fn results(
         });
     }
     let mut lock = st.rooms.lock(&key.event_id).await;
+    guard_locked(st, &lock, key, IngestKind::JsonResults).await?;
     let applied = st.store.apply_results(key.pk, body.results).await?;
     if applied.updated > 0 {
         st.read_cache.invalidate();
@@ -124,6 +144,7 @@ pub(crate) async fn oncourse(
     }
     ensure_courses(st, key.pk).await?;
     let mut lock = st.rooms.lock(&key.event_id).await;
+    guard_locked(st, &lock, key, IngestKind::JsonOncourse).await?;
     let (active, snapshot) = st.oncourse.apply(key.pk, body.oncourse);
     live::oncourse_changed(st, &mut lock, key.pk, &snapshot)?;
     Ok(OncourseAnswer {

@@ -130,6 +130,12 @@ impl TestApp {
         self.handle.room_stats()
     }
 
+    /// Holds `event_id`'s write lock until the returned lock is dropped (see
+    /// `AppHandle::lock_event`): to put concurrent requests in a known order.
+    pub(crate) async fn lock_event(&self, event_id: &str) -> live_rooms::EventLock {
+        self.handle.lock_event(event_id).await
+    }
+
     pub(crate) fn db_path(&self) -> &Path {
         &self.db_path
     }

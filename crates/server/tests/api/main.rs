@@ -7,6 +7,7 @@
 )]
 
 mod admin;
+mod guard;
 mod helpers;
 mod ingest;
 mod load;

@@ -13,11 +13,11 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 use crate::helpers::{TestApp, fixture, fixture_json, spawn_app, spawn_env, tamper};
 use crate::ingest::{ONCOURSE, RESULTS, post_xml};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 const WAIT: Duration = Duration::from_secs(5);
 
-async fn connect(app: &TestApp, event_id: &str, query: &str) -> Ws {
+pub(crate) async fn connect(app: &TestApp, event_id: &str, query: &str) -> Ws {
     let url = format!(
         "ws://127.0.0.1:{}/api/v1/events/{event_id}/ws{query}",
         app.port()
@@ -31,7 +31,7 @@ async fn connect(app: &TestApp, event_id: &str, query: &str) -> Ws {
 }
 
 /// The next text frame as JSON (pings are answered by the client library while reading).
-async fn next(ws: &mut Ws) -> Value {
+pub(crate) async fn next(ws: &mut Ws) -> Value {
     loop {
         let msg = tokio::time::timeout(WAIT, ws.next())
             .await
@@ -47,7 +47,7 @@ async fn next(ws: &mut Ws) -> Value {
 }
 
 /// The close frame the server ends with.
-async fn closed(ws: &mut Ws) -> Option<CloseFrame> {
+pub(crate) async fn closed(ws: &mut Ws) -> Option<CloseFrame> {
     loop {
         match tokio::time::timeout(WAIT, ws.next())
             .await
@@ -688,5 +688,33 @@ async fn a_stalled_socket_dropped_by_the_send_timeout_is_closed_by_the_server() 
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     drop(slow);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn the_full_frame_of_the_real_export_lists_no_classless_race() {
+    let app = spawn_app().await;
+    crate::ingest::event_with_export(&app, "jarni", "running").await;
+    let mut ws = connect(&app, "jarni", "").await;
+    let full = next(&mut ws).await;
+    assert_eq!(full["type"], "full");
+    let data = &full["data"];
+    // DV40: the `<unassigned>` schedule row is not listed, exactly as in the REST detail.
+    let races = data["races"].as_array().unwrap();
+    assert_eq!(races.len(), 44);
+    assert!(races.iter().all(|r| r["raceId"] != "<unassigned>"));
+    assert!(races.iter().all(|r| r["classId"].is_string()));
+    let detail = app.get("/api/v1/events/jarni", &[]).await.json();
+    assert_eq!(data["races"], detail["races"]);
+    // `categories` as §4.18: first occurrence in the export's order.
+    let categories = app.get("/api/v1/events/jarni/categories", &[]).await.json();
+    assert_eq!(data["categories"], categories["categories"]);
+    let dm = data["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["catId"] == "DM")
+        .unwrap();
+    assert_eq!(dm["name"], "Dorost mladší");
     app.stop().await;
 }

@@ -1,6 +1,8 @@
 //! Event-level reads: the public event list, the event detail and `full` data, the aggregated
 //! categories and the image.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 use live_domain::EventStatus;
 use live_domain::RaceType;
@@ -35,43 +37,53 @@ fn public_event(row: PublicEventRow) -> Result<PublicEvent, StoreError> {
     })
 }
 
-/// The classes of the event with their categories (XML order), in one query.
+/// The classes of the event with their categories, in one query, in the order the last export
+/// listed them: the import stores every category of the event in XML order (the category ids
+/// follow it, c123-xml.md §4), so classes come by their first category's id (classes without a
+/// category first, by id) and each class's categories by position.
 fn load_classes(conn: &mut SqliteConnection, event_pk: i32) -> Result<Vec<ClassItem>, StoreError> {
     let rows: Vec<(ClassRow, Option<CategoryRow>)> = classes::table
         .left_join(categories::table)
         .filter(classes::event_id.eq(event_pk))
-        .order((
-            classes::id.asc(),
-            categories::position.asc(),
-            categories::id.asc(),
-        ))
+        .order((categories::id.asc(), classes::id.asc()))
         .select((ClassRow::as_select(), Option::<CategoryRow>::as_select()))
         .load(conn)?;
-    let mut out: Vec<(i32, ClassItem)> = Vec::new();
+    let mut out: Vec<(ClassItem, Vec<(i32, CategoryItem)>)> = Vec::new();
+    let mut index: HashMap<i32, usize> = HashMap::new();
     for (class, category) in rows {
-        if out.last().is_none_or(|(pk, _)| *pk != class.id) {
+        let at = *index.entry(class.id).or_insert_with(|| {
             out.push((
-                class.id,
                 ClassItem {
                     class_id: class.class_id,
                     name: class.name,
                     long_title: class.long_title,
                     categories: Vec::new(),
                 },
+                Vec::new(),
+            ));
+            out.len() - 1
+        });
+        if let (Some(category), Some((_, categories))) = (category, out.get_mut(at)) {
+            categories.push((
+                category.position,
+                CategoryItem {
+                    cat_id: category.cat_id,
+                    name: category.name,
+                    first_year: category.first_year,
+                    last_year: category.last_year,
+                },
             ));
         }
-        if let (Some(category), Some((_, item))) = (category, out.last_mut()) {
-            item.categories.push(CategoryItem {
-                cat_id: category.cat_id,
-                name: category.name,
-                first_year: category.first_year,
-                last_year: category.last_year,
-            });
-        }
     }
-    let mut classes: Vec<ClassItem> = out.into_iter().map(|(_, c)| c).collect();
-    classes.sort_by(|a, b| a.class_id.cmp(&b.class_id));
-    Ok(classes)
+    Ok(out
+        .into_iter()
+        .map(|(mut class, mut categories)| {
+            // Stable: ids already give XML order; positions only guard rows of older imports.
+            categories.sort_by_key(|(position, _)| *position);
+            class.categories = categories.into_iter().map(|(_, c)| c).collect();
+            class
+        })
+        .collect())
 }
 
 /// The races of the event with their public class id, in one query.
@@ -94,7 +106,8 @@ fn load_races(conn: &mut SqliteConnection, event_pk: i32) -> Result<Vec<RaceItem
         .collect())
 }
 
-/// The detail of the event with row `row`: three queries (event, classes, races).
+/// The detail of the event with row `row`: three queries (event, classes, races); classes in
+/// export order, as [`EventDetail::new`] aggregates the categories.
 fn load_detail(
     conn: &mut SqliteConnection,
     row: PublicEventRow,
@@ -189,7 +202,8 @@ impl Store {
         self.read(move |conn| load_full(conn, event_pk)).await
     }
 
-    /// Every category of every class of event `event_pk`, aggregated by `catId` (contract §4.18).
+    /// Every category of every class of event `event_pk`, aggregated by `catId` (contract §4.18);
+    /// name and years of the first occurrence in export order.
     pub async fn categories(&self, event_pk: i32) -> Result<Vec<CategorySummary>, StoreError> {
         self.read(move |conn| Ok(aggregate_categories(&load_classes(conn, event_pk)?)))
             .await

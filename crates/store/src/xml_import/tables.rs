@@ -26,8 +26,7 @@ fn position(index: usize) -> i32 {
     i32::try_from(index.saturating_add(1)).unwrap_or(i32::MAX)
 }
 
-/// Upserts the classes, then replaces the categories of every listed class wholesale (XML order)
-/// where they changed.
+/// Upserts the classes, then keeps their categories in XML order (see `replace_categories`).
 pub(super) fn upsert_classes(
     conn: &mut SqliteConnection,
     event_pk: i32,
@@ -64,12 +63,15 @@ pub(super) fn upsert_classes(
     Ok(ids)
 }
 
-/// A stored or imported category, compared field by field.
-type CategoryKey<'a> = (&'a str, &'a str, Option<i32>, Option<i32>);
+/// A stored or imported category with its class, compared field by field.
+type CategoryKey<'a> = (i32, &'a str, &'a str, Option<i32>, Option<i32>);
 
-/// Replaces the categories of every listed class whose stored list differs from the XML (XML
-/// order). A class whose categories are unchanged keeps its rows, so re-importing the same export
-/// writes nothing here and row ids stay put.
+/// Keeps the event's categories in XML order, classes as the export lists them: the category ids
+/// follow that order, which is what the public reads take the first occurrence of a category
+/// from (contract §4.18). When the stored categories of the listed classes, by id, differ in any
+/// way from the export's (a changed category, a class added or moved), all of them are
+/// re-created in XML order; an unchanged export writes nothing, so re-importing it keeps every
+/// row id.
 fn replace_categories(
     conn: &mut SqliteConnection,
     records: &[ClassRecord],
@@ -82,44 +84,34 @@ fn replace_categories(
     let pks: Vec<i32> = listed.iter().map(|(pk, _)| *pk).collect();
     let stored_rows: Vec<CategoryRow> = categories::table
         .filter(categories::class_id.eq_any(&pks))
-        .order((categories::class_id, categories::position, categories::id))
+        .order(categories::id)
         .select(CategoryRow::as_select())
         .load(conn)?;
-    let mut stored: HashMap<i32, Vec<CategoryKey<'_>>> = HashMap::new();
-    for row in &stored_rows {
-        stored.entry(row.class_id).or_default().push((
-            &row.cat_id,
-            &row.name,
+    let stored = stored_rows.iter().map(|row| {
+        (
+            row.class_id,
+            row.cat_id.as_str(),
+            row.name.as_str(),
             row.first_year,
             row.last_year,
-        ));
-    }
-    let changed: Vec<(i32, &ClassRecord)> = listed
-        .into_iter()
-        .filter(|(pk, class)| {
-            let wanted = class.categories.iter().map(|c| {
-                (
-                    c.cat_id.as_str(),
-                    c.name.as_str(),
-                    c.first_year,
-                    c.last_year,
-                )
-            });
-            !stored
-                .get(pk)
-                .map_or(&[][..], Vec::as_slice)
-                .iter()
-                .copied()
-                .eq(wanted)
+        )
+    });
+    let wanted = listed.iter().flat_map(|&(pk, class)| {
+        class.categories.iter().map(move |c| -> CategoryKey<'_> {
+            (
+                pk,
+                c.cat_id.as_str(),
+                c.name.as_str(),
+                c.first_year,
+                c.last_year,
+            )
         })
-        .collect();
-    if changed.is_empty() {
+    });
+    if stored.eq(wanted) {
         return Ok(());
     }
-    let changed_pks: Vec<i32> = changed.iter().map(|(pk, _)| *pk).collect();
-    diesel::delete(categories::table.filter(categories::class_id.eq_any(&changed_pks)))
-        .execute(conn)?;
-    let rows: Vec<NewCategoryRow<'_>> = changed
+    diesel::delete(categories::table.filter(categories::class_id.eq_any(&pks))).execute(conn)?;
+    let rows: Vec<NewCategoryRow<'_>> = listed
         .iter()
         .flat_map(|&(class_pk, class)| {
             class
@@ -136,6 +128,7 @@ fn replace_categories(
                 })
         })
         .collect();
+    // One statement per chunk, rows in XML order: the ids follow it.
     for chunk in rows.chunks(rows_per_statement(NewCategoryRow::COLUMNS)) {
         diesel::insert_into(categories::table)
             .values(chunk)

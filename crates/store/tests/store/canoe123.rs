@@ -1,12 +1,14 @@
-//! Canoe123 reproduction (computations.md §4): the single-run ranking applied to each race's stored
-//! rows of the real export gives exactly Canoe123's `Rnk` and `TotalBehind` on every row, and its
-//! `CatRnk` on rows with a category and no status.
+//! Canoe123 reproduction: the single-run ranking applied to each race's stored rows of the real
+//! export gives exactly Canoe123's `Rnk` and `TotalBehind` on every row, and its `CatRnk` on rows
+//! with a category and no status (computations.md §4); the best-run lists give its `TotalRnk` on
+//! every BR2 row but the stale ones of `C1M_ST_BR2_6` (computations.md §6, DV14).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use live_domain::public::RaceResultList;
 use live_domain::results::{RankInput, rank_single_run};
 
-use crate::support::{REAL_EXPORT, TestDb};
+use crate::support::{REAL_EXPORT, TestDb, fixture};
 
 /// One stored row: what ranking reads and what Canoe123 delivered.
 struct Stored {
@@ -98,4 +100,119 @@ async fn ranking_the_stored_rows_reproduces_canoe123() {
             (Some(170), Some(45), Some(16))
         ]
     );
+}
+
+/// The text of the first `<tag>…</tag>` in `block`, trimmed; `None` when absent, self-closing
+/// or empty.
+fn element<'a>(block: &'a str, tag: &str) -> Option<&'a str> {
+    let open = format!("<{tag}>");
+    let start = block.find(&open)? + open.len();
+    let end = start + block[start..].find(&format!("</{tag}>"))?;
+    Some(block[start..end].trim()).filter(|v| !v.is_empty())
+}
+
+/// `(race id, bib) → TotalRnk` of every BR2 row of the real export, read from the XML text
+/// (the import ignores `TotalRnk`, c123-xml.md §4).
+fn canoe123_total_ranks() -> BTreeMap<(String, i32), Option<i32>> {
+    let xml = fixture(REAL_EXPORT);
+    let blocks: Vec<&str> = xml
+        .split("<Results>")
+        .skip(1)
+        .map(|b| b.split("</Results>").next().unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 1422);
+    blocks
+        .into_iter()
+        .filter_map(|b| {
+            let race = element(b, "RaceId").unwrap();
+            race.contains("_BR2_").then(|| {
+                let bib = element(b, "Bib").unwrap().parse().unwrap();
+                let rank = element(b, "TotalRnk").map(|r| r.parse().unwrap());
+                ((race.to_owned(), bib), rank)
+            })
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn best_run_ranks_reproduce_canoe123_total_rnk() {
+    let db = TestDb::open();
+    let pk = db.event("jarni").await;
+    db.import(pk, REAL_EXPORT).await;
+    let canoe123 = canoe123_total_ranks();
+    assert_eq!(canoe123.len(), 711);
+
+    // Our combined rank of every BR2 row, read as a spectator reads it (§4.15, BR2 id).
+    let races: BTreeSet<&str> = canoe123.keys().map(|(race, _)| race.as_str()).collect();
+    assert_eq!(races.len(), 22);
+    let mut ours: BTreeMap<(String, i32), Option<i32>> = BTreeMap::new();
+    for race in races {
+        let body = db
+            .store
+            .race_results(pk, race, None, false)
+            .await
+            .unwrap()
+            .unwrap();
+        let RaceResultList::BestRun(items) = body.results else {
+            panic!("{race}: not a best-run list");
+        };
+        for item in items {
+            let key = (race.to_owned(), item.core.bib.unwrap());
+            if canoe123.contains_key(&key) {
+                assert!(ours.insert(key, item.core.rnk).is_none(), "duplicate bib");
+            }
+        }
+    }
+    assert_eq!(ours.len(), 711, "every BR2 row is in its combined list");
+
+    // The two ties of the export, separated by the other run as Canoe123 does (DV14).
+    for (race, bib, rank) in [
+        ("K1M_ST_BR2_7", 36, 26),
+        ("K1M_ST_BR2_7", 71, 27),
+        ("C1M_ST_BR2_7", 15, 16),
+        ("C1M_ST_BR2_7", 8, 17),
+    ] {
+        let key = (race.to_owned(), bib);
+        assert_eq!(
+            (ours[&key], canoe123[&key]),
+            (Some(rank), Some(rank)),
+            "{race} bib {bib}"
+        );
+    }
+
+    // Every BR2 row agrees except 30 rows of C1M_ST_BR2_6, where nobody has run BR2 yet and
+    // Canoe123's `TotalRnk` still counts an old `TotalTotal` for bibs 10–14, who have no run at
+    // all: we leave those five unranked, and ranking without them shifts 25 more riders.
+    let stale = "C1M_ST_BR2_6";
+    let differing: Vec<&(String, i32)> = ours
+        .iter()
+        .filter(|(key, rank)| canoe123[*key] != **rank)
+        .map(|(key, _)| key)
+        .collect();
+    assert_eq!(differing.len(), 30, "{differing:?}");
+    assert!(differing.iter().all(|(race, _)| race == stale));
+    let race_rows: Vec<(i32, Option<i32>, Option<i32>)> = ours
+        .iter()
+        .filter(|((race, _), _)| race == stale)
+        .map(|((race, bib), rank)| (*bib, *rank, canoe123[&(race.clone(), *bib)]))
+        .collect();
+    assert_eq!(race_rows.len(), 37);
+    let unranked: Vec<i32> = race_rows
+        .iter()
+        .filter(|(_, rank, _)| rank.is_none())
+        .map(|(bib, _, _)| *bib)
+        .collect();
+    assert_eq!(unranked, [10, 11, 12, 13, 14]);
+    assert!(race_rows.iter().all(|(_, _, theirs)| theirs.is_some()));
+    // Without the stale five, Canoe123's order is ours: each remaining rank is 1 + the number
+    // of remaining riders Canoe123 ranks ahead.
+    let remaining: Vec<(Option<i32>, Option<i32>)> = race_rows
+        .iter()
+        .filter(|(_, rank, _)| rank.is_some())
+        .map(|(_, rank, theirs)| (*rank, *theirs))
+        .collect();
+    for (rank, theirs) in &remaining {
+        let ahead = remaining.iter().filter(|(_, t)| t < theirs).count();
+        assert_eq!(*rank, Some(i32::try_from(ahead).unwrap() + 1));
+    }
 }

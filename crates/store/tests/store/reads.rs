@@ -62,8 +62,8 @@ async fn best_run_results_are_the_contract_example_for_either_id() {
     let pk = lodm_event(&db).await;
     let expected: Value = serde_json::from_str(r#"{"race":{"raceId":"K1M-ZS_BR2_25","classId":"K1M-ZS","raceType":"best-run-2","raceStatus":3},"results":[
  {"rnk":1,"bib":13,"athleteId":"23128","name":"REZEK Adam","club":"SKVSČB","noc":"JCK","catId":"ZS","catRnk":1,"time":7740,"pen":400,"total":8140,"totalBehind":"0.00","catTotalBehind":"0.00","status":null,"prevStatus":null,"currStatus":null,"betterRunNr":1,"totalTotal":7463,"prevTime":7463,"prevPen":0,"prevTotal":7463,"prevRnk":1},
- {"rnk":2,"bib":8,"athleteId":"9069","name":"KOLÁŘ Lukáš","club":"USK Pha","noc":"PHA","catId":"ZS","catRnk":2,"time":7320,"pen":200,"total":7520,"totalBehind":"+0.57","catTotalBehind":"+0.57","status":null,"prevStatus":null,"currStatus":null,"betterRunNr":2,"totalTotal":7520,"prevTime":7860,"prevPen":0,"prevTotal":7860,"prevRnk":3},
- {"rnk":2,"bib":17,"athleteId":"119238","name":"MALÝ Tomáš","club":"Olomouc","noc":"OLK","catId":"ZS","catRnk":3,"time":7520,"pen":0,"total":7520,"totalBehind":"+0.57","catTotalBehind":"+0.57","status":null,"prevStatus":null,"currStatus":null,"betterRunNr":2,"totalTotal":7520,"prevTime":7348,"prevPen":200,"prevTotal":7548,"prevRnk":2},
+ {"rnk":2,"bib":17,"athleteId":"119238","name":"MALÝ Tomáš","club":"Olomouc","noc":"OLK","catId":"ZS","catRnk":2,"time":7520,"pen":0,"total":7520,"totalBehind":"+0.57","catTotalBehind":"+0.57","status":null,"prevStatus":null,"currStatus":null,"betterRunNr":2,"totalTotal":7520,"prevTime":7348,"prevPen":200,"prevTotal":7548,"prevRnk":2},
+ {"rnk":3,"bib":8,"athleteId":"9069","name":"KOLÁŘ Lukáš","club":"USK Pha","noc":"PHA","catId":"ZS","catRnk":3,"time":7320,"pen":200,"total":7520,"totalBehind":"+0.57","catTotalBehind":"+0.57","status":null,"prevStatus":null,"currStatus":null,"betterRunNr":2,"totalTotal":7520,"prevTime":7860,"prevPen":0,"prevTotal":7860,"prevRnk":3},
  {"rnk":4,"bib":12,"athleteId":"60090","name":"KUDĚJ Jan","club":"Trutnov","noc":"KHK","catId":"ZS","catRnk":4,"time":8900,"pen":0,"total":8900,"totalBehind":"+14.37","catTotalBehind":"+14.37","status":null,"prevStatus":"DNS","currStatus":null,"betterRunNr":2,"totalTotal":8900,"prevTime":null,"prevPen":null,"prevTotal":null,"prevRnk":null},
  {"rnk":null,"bib":11,"athleteId":"48024","name":"KOVÁČ Tobiáš","club":"Klášter.","noc":"USK","catId":"ZS","catRnk":null,"time":null,"pen":null,"total":null,"totalBehind":null,"catTotalBehind":null,"status":null,"prevStatus":"DSQ","currStatus":null,"betterRunNr":null,"totalTotal":null,"prevTime":9242,"prevPen":5200,"prevTotal":14442,"prevRnk":null}]}"#).unwrap();
     let br2 = db
@@ -232,20 +232,21 @@ async fn an_event_without_xml_has_no_classes_or_races() {
 }
 
 #[tokio::test]
-async fn a_race_without_class_is_empty_in_the_detail_and_null_elsewhere() {
+async fn a_race_without_class_is_not_listed_but_stays_readable() {
     let db = TestDb::open();
     let pk = db.event("jarni").await;
     db.import(pk, crate::support::REAL_EXPORT).await;
     let detail = db.store.event_detail("jarni").await.unwrap().unwrap();
     let body = value!(detail);
+    // DV40: 44 of the 45 stored races; `<unassigned>` has no class.
     let races = body["races"].as_array().unwrap();
-    // Races without a race order sort last.
-    assert_eq!(races.last().unwrap()["raceId"], "<unassigned>");
-    assert_eq!(races.last().unwrap()["classId"], "");
-    assert_eq!(
-        value!(detail.into_full_data())["races"][44]["classId"],
-        Value::Null
-    );
+    assert_eq!(races.len(), 44);
+    assert!(races.iter().all(|r| r["raceId"] != "<unassigned>"));
+    assert!(races.iter().all(|r| r["classId"].is_string()));
+    let full = value!(detail.into_full_data());
+    assert_eq!(full["races"], body["races"]);
+    assert_eq!(value!(db.store.full_data(pk).await.unwrap().unwrap()), full);
+    // Stored and reachable: results and start list answer, with `classId` null (§9).
     let results = db
         .store
         .race_results(pk, "<unassigned>", None, false)
@@ -254,6 +255,102 @@ async fn a_race_without_class_is_empty_in_the_detail_and_null_elsewhere() {
         .unwrap();
     assert_eq!(value!(results.race)["classId"], Value::Null);
     assert!(results.results.is_empty());
+    let startlist = db
+        .store
+        .startlist(pk, "<unassigned>")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(value!(startlist.race)["classId"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_category_is_named_by_its_first_occurrence_in_the_export() {
+    let db = TestDb::open();
+    let pk = db.event("jarni").await;
+    db.import(pk, crate::support::REAL_EXPORT).await;
+    let categories = db.store.categories(pk).await.unwrap();
+    let dm = categories.iter().find(|c| c.cat_id == "DM").unwrap();
+    // K1M_ST, the first class listing `DM`, says "Dorost mladší"; C1M_ST (first by class id)
+    // says "Dorostenci mladší".
+    assert_eq!(
+        value!(dm),
+        json!({"catId":"DM","name":"Dorost mladší","firstYear":15,"lastYear":16,
+               "classIds":["C1M_HO","C1M_ST","C1W_HO","C1W_ST","C2M_HO","C2M_ST","C2W_HO","C2W_ST","K1M_HO","K1M_ST","K1W_HO","K1W_ST"]})
+    );
+    let full = db.store.full_data(pk).await.unwrap().unwrap();
+    assert_eq!(full.categories, categories);
+    assert_eq!(categories.len(), {
+        let mut ids: Vec<&str> = full
+            .classes
+            .iter()
+            .flat_map(|c| c.categories.iter().map(|k| k.cat_id.as_str()))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    });
+}
+
+/// The LODM sample with `ZS` named `k1w_name` in class K1W-ZS, listed before K1M-ZS when
+/// `k1w_first`.
+fn lodm_classes(k1w_name: &str, k1w_first: bool) -> live_domain::c123::C123Export {
+    let xml = crate::support::fixture(LODM_QUA);
+    let men_start = xml
+        .find("  <Classes>\n    <ClassId>K1M-ZS</ClassId>")
+        .unwrap();
+    let women_start = xml
+        .find("  <Classes>\n    <ClassId>K1W-ZS</ClassId>")
+        .unwrap();
+    let women_end =
+        women_start + xml[women_start..].find("</Classes>\n").unwrap() + "</Classes>\n".len();
+    let men = &xml[men_start..women_start];
+    let women = xml[women_start..women_end].replace(
+        "<Category>Základní školy</Category>",
+        &format!("<Category>{k1w_name}</Category>"),
+    );
+    let classes = if k1w_first {
+        format!("{women}{men}")
+    } else {
+        format!("{men}{women}")
+    };
+    let text = format!("{}{classes}{}", &xml[..men_start], &xml[women_end..]);
+    live_domain::c123::parse_export(&text).unwrap()
+}
+
+/// The name of the event's only aggregated category.
+async fn zs_name(db: &TestDb, pk: i32) -> String {
+    let categories = db.store.categories(pk).await.unwrap();
+    assert_eq!(categories.len(), 1);
+    categories[0].name.clone()
+}
+
+#[tokio::test]
+async fn category_names_follow_the_class_order_of_the_latest_export() {
+    let db = TestDb::open();
+    let pk = db.event("lodm-2024").await;
+    let import = |export| db.store.apply_xml(pk, export, MergeStrategy::Live);
+    let category_ids = "SELECT group_concat(id) AS line FROM categories";
+    import(lodm_classes("ZŠ ženy", false)).await.unwrap();
+    assert_eq!(zs_name(&db, pk).await, "Základní školy");
+    // Re-importing the same export writes no category row.
+    let ids = db.lines(category_ids);
+    import(lodm_classes("ZŠ ženy", false)).await.unwrap();
+    assert_eq!(db.lines(category_ids), ids);
+    // The same classes, K1W-ZS now listed first: its name is the first occurrence.
+    import(lodm_classes("ZŠ ženy", true)).await.unwrap();
+    assert_eq!(zs_name(&db, pk).await, "ZŠ ženy");
+    let detail = db.store.event_detail("lodm-2024").await.unwrap().unwrap();
+    let classes: Vec<&str> = detail.classes.iter().map(|c| c.class_id.as_str()).collect();
+    assert_eq!(
+        classes,
+        ["K1M-ZS", "K1W-ZS"],
+        "the detail still lists classes by id"
+    );
+    assert_eq!(detail.classes[1].categories[0].name, "ZŠ ženy");
+    // And back: K1M-ZS first again.
+    import(lodm_classes("ZŠ ženy", false)).await.unwrap();
+    assert_eq!(zs_name(&db, pk).await, "Základní školy");
 }
 
 #[tokio::test]
