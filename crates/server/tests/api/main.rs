@@ -8,6 +8,7 @@
 
 mod admin;
 mod helpers;
+mod hostile;
 mod ingest;
 mod load;
 mod public;
