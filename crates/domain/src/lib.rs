@@ -4,6 +4,7 @@
 //! types, the rooms carry their encoded forms, and the server maps them onto HTTP.
 #![warn(missing_docs)]
 
+pub mod bounds;
 pub mod c123;
 pub mod event;
 pub mod gates;

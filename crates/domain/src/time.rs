@@ -54,8 +54,18 @@ pub fn truncate_to_ms(t: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(t)
 }
 
-/// Parses a stored timestamp (any RFC 3339 text) into an instant.
+/// Parses a stored timestamp (any RFC 3339 text, or the expanded-year form `±YYYYYY-…Z` that
+/// [`format_rfc3339_ms`] writes outside 0000–9999) into an instant.
+///
+/// Everything this module formats reads back: before DV41 bounded event years, an `endDate` of
+/// `9999-12-31` stored a key window ending `+010000-01-05T00:00:00.000Z`, which RFC 3339 cannot
+/// express, and every request touching that event failed.
 pub fn parse_rfc3339(s: &str) -> Option<DateTime<Utc>> {
+    if let Some(expanded) = s.strip_suffix('Z').filter(|t| t.starts_with(['+', '-'])) {
+        return chrono::NaiveDateTime::parse_from_str(expanded, "%Y-%m-%dT%H:%M:%S%.f")
+            .ok()
+            .map(|t| t.and_utc());
+    }
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))
@@ -125,6 +135,15 @@ mod tests {
             format_rfc3339_ms(at(5, 3, 1, 1, 2, 3, 4_000_000)),
             "0005-03-01T01:02:03.004Z"
         );
+    }
+
+    #[test]
+    fn expanded_years_read_back() {
+        for t in [at(10000, 1, 5, 0, 0, 0, 0), at(-1, 12, 26, 0, 0, 0, 0)] {
+            assert_eq!(parse_rfc3339(&format_rfc3339_ms(t)), Some(t));
+        }
+        assert_eq!(parse_rfc3339("+010000-13-05T00:00:00.000Z"), None);
+        assert_eq!(parse_rfc3339("+010000-01-05T00:00:00.000"), None);
     }
 
     #[test]

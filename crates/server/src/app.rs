@@ -128,6 +128,8 @@ impl Application {
                 .wrap(from_fn(production_errors))
                 .wrap(from_fn(cors::public_cors))
                 .wrap(tracing_actix_web::TracingLogger::default())
+                // Outermost: the request payload outlives the whole response (see `unread.rs`).
+                .wrap(from_fn(crate::unread::close_unread))
                 .configure(routes::configure)
                 .default_service(web::to(routes::spa::fallback))
         })

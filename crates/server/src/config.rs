@@ -17,6 +17,8 @@
 //! | `ONCOURSE_TTL_MS` | `10000` | lifetime of an on-course entry |
 //! | `XML_BODY_LIMIT` | `10485760` | body limit of `POST /api/v1/ingest/xml`, bytes |
 //! | `JSON_BODY_LIMIT` | `1048576` | body limit of every other route, bytes |
+//! | `BODY_IDLE_TIMEOUT_SECS` | `10` | a request body that sends no byte this long is answered 408 and its connection closed (DV41) |
+//! | `BODY_TIMEOUT_SECS` | `120` | a request body not complete this long after the server began reading it is answered 408 and its connection closed (DV41) |
 //! | `CLIENT_DIST_PATH` | unset | directory of the spectator SPA to serve |
 //! | `WS_SEND_QUEUE` | `64` | frames queued per socket before it is resynchronised |
 //! | `WS_SEND_TIMEOUT_SECS` | `10` | a socket write stalled this long drops the connection; also every connection's `TCP_USER_TIMEOUT` |
@@ -130,6 +132,10 @@ pub struct Config {
     pub xml_body_limit: usize,
     /// `JSON_BODY_LIMIT`.
     pub json_body_limit: usize,
+    /// `BODY_IDLE_TIMEOUT_SECS`: longest wait for the next byte of a request body.
+    pub body_idle_timeout: Duration,
+    /// `BODY_TIMEOUT_SECS`: longest time to receive a whole request body.
+    pub body_timeout: Duration,
     /// `CLIENT_DIST_PATH`.
     pub client_dist_path: Option<PathBuf>,
     /// `TCP_SEND_BUFFER`.
@@ -224,6 +230,8 @@ impl Config {
             oncourse_ttl: Duration::from_millis(env.positive("ONCOURSE_TTL_MS", 10_000)?),
             xml_body_limit: env.positive("XML_BODY_LIMIT", 10_485_760)?,
             json_body_limit: env.positive("JSON_BODY_LIMIT", 1_048_576)?,
+            body_idle_timeout: Duration::from_secs(env.positive("BODY_IDLE_TIMEOUT_SECS", 10)?),
+            body_timeout: Duration::from_secs(env.positive("BODY_TIMEOUT_SECS", 120)?),
             client_dist_path: env.get("CLIENT_DIST_PATH").map(PathBuf::from),
             tcp_send_buffer: env.positive("TCP_SEND_BUFFER", 65_536)?,
         };
@@ -303,6 +311,8 @@ mod tests {
         assert_eq!(c.oncourse_ttl, Duration::from_secs(10));
         assert_eq!(c.xml_body_limit, 10_485_760);
         assert_eq!(c.json_body_limit, 1_048_576);
+        assert_eq!(c.body_idle_timeout, Duration::from_secs(10));
+        assert_eq!(c.body_timeout, Duration::from_mins(2));
         assert_eq!(c.client_dist_path, None);
         assert_eq!(c.tcp_send_buffer, 65_536);
     }
@@ -318,6 +328,8 @@ mod tests {
             ("ONCOURSE_TTL_MS", "+5"),
             ("LOG_FORMAT", "xml"),
             ("HOST", "localhost:3000"),
+            ("BODY_IDLE_TIMEOUT_SECS", "0"),
+            ("BODY_TIMEOUT_SECS", "2m"),
         ] {
             let err = cfg(&[(name, value)]).unwrap_err().to_string();
             assert!(err.contains(name), "{name}={value}: {err}");

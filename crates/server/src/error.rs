@@ -9,6 +9,7 @@ use std::fmt;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
+use live_domain::bounds::echo;
 use live_domain::{GuardError, LifecycleError};
 use live_store::StoreError;
 use serde_json::json;
@@ -66,6 +67,9 @@ pub(crate) enum ApiError {
     /// 410 `EventOfficial` (WebSocket admission).
     #[error("Event results are official. No live updates available.")]
     Gone,
+    /// 408 `Request Timeout`: a request body stopped arriving (DV41).
+    #[error("Request body not received in time")]
+    RequestTimeout,
     /// 413.
     #[error("Request body is too large")]
     PayloadTooLarge,
@@ -115,6 +119,17 @@ impl ApiError {
         }
     }
 
+    /// 404 `NotFound` `Event not found: <eventId>`, the id cut to 64 characters (§1.8: a URL
+    /// segment can be as long as the request head allows).
+    pub(crate) fn event_not_found(event_id: &str) -> Self {
+        Self::not_found(format!("Event not found: {}", echo(event_id)))
+    }
+
+    /// 404 `Not found` `Event not found: <eventId>` (config routes), the id cut to 64 characters.
+    pub(crate) fn event_not_found_spaced(event_id: &str) -> Self {
+        Self::not_found_spaced(format!("Event not found: {}", echo(event_id)))
+    }
+
     /// The WebSocket admission 404.
     pub(crate) fn ws_not_found() -> Self {
         Self::NotFound {
@@ -137,6 +152,7 @@ impl ApiError {
             Self::NotFound { code, .. } => code.as_str(),
             Self::Conflict(_) => "Conflict",
             Self::Gone => "EventOfficial",
+            Self::RequestTimeout => "Request Timeout",
             Self::ConnectionLimit { .. } => "ConnectionLimitReached",
             Self::PayloadTooLarge
             | Self::UnsupportedMediaType
@@ -156,6 +172,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Gone => StatusCode::GONE,
             Self::UpgradeRequired => StatusCode::UPGRADE_REQUIRED,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::ConnectionLimit { .. } | Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

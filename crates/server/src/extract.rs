@@ -82,17 +82,25 @@ fn check_master(req: &HttpRequest, st: &AppState) -> Result<(), ApiError> {
 
 /// Looks up `X-API-Key` and checks the key's validity window (§2.2). Records the key's event for
 /// the ingest log as soon as the key is recognised, so a window or mismatch 401 is logged too.
-async fn check_event_key(req: &HttpRequest, st: &AppState) -> Result<EventRef, ApiError> {
+///
+/// `lenient` (the master-or-key routes only): a window bound that cannot be read back is not
+/// enforced, so such an event stays deletable with its own key (§1.8); elsewhere it is a 500.
+async fn check_event_key(
+    req: &HttpRequest,
+    st: &AppState,
+    lenient: bool,
+) -> Result<EventRef, ApiError> {
     let Some(key) = single_header(req, "x-api-key") else {
         return Err(ApiError::Unauthorized(
             "Missing or invalid X-API-Key header".to_owned(),
         ));
     };
-    let event = st
-        .store
-        .event_by_key(key.to_owned())
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("Invalid API key".to_owned()))?;
+    let lookup = if lenient {
+        st.store.event_by_key_lenient(key.to_owned()).await
+    } else {
+        st.store.event_by_key(key.to_owned()).await
+    };
+    let event = lookup?.ok_or_else(|| ApiError::Unauthorized("Invalid API key".to_owned()))?;
     update_log(req, |c| c.event_pk = Some(event.pk));
     let t = now();
     if let Some(from) = event.key_valid_from.filter(|from| t < *from) {
@@ -146,7 +154,7 @@ impl Authenticate for EventKey {
     fn authenticate(req: HttpRequest) -> LocalBoxFuture<'static, Result<Self, ApiError>> {
         Box::pin(async move {
             let st = state(&req)?;
-            Ok(Self(check_event_key(&req, &st).await?))
+            Ok(Self(check_event_key(&req, &st, false).await?))
         })
     }
 }
@@ -169,10 +177,10 @@ impl Authenticate for MasterOrEventKey {
                     "Missing or invalid X-Master-Key header".to_owned(),
                 ));
             }
-            let key_event = check_event_key(&req, &st).await?;
+            let key_event = check_event_key(&req, &st, true).await?;
             let url_id = path_event_id(&req);
             let Some(url_event) = st.store.event_by_id(url_id.clone()).await? else {
-                return Err(ApiError::not_found(format!("Event not found: {url_id}")));
+                return Err(ApiError::event_not_found(&url_id));
             };
             if url_event.pk != key_event.pk {
                 return Err(ApiError::Unauthorized(
@@ -258,23 +266,42 @@ where
     }
 }
 
-/// Reads a body under `limit` (413 on `Content-Length` and while reading).
+/// The body size a request declares in `Content-Length`, if any.
+fn declared_length(req: &HttpRequest) -> Option<u64> {
+    req.headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
+/// Reads a body under `limit` (413 on `Content-Length` and while reading) and the body timeouts
+/// of §1.1 (DV41): no byte for `BODY_IDLE_TIMEOUT_SECS`, or the body not complete
+/// `BODY_TIMEOUT_SECS` after reading began → 408. Before DV41 a body that trickled one byte every
+/// few seconds held its connection forever; 300 of them exhausted the file descriptors. The
+/// connection of a body left unread is closed after the answer (see `unread.rs`).
 pub(crate) async fn read_limited(
     req: &HttpRequest,
     mut payload: Payload,
     limit: usize,
 ) -> Result<BytesMut, ApiError> {
-    let declared = req
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let config = &state(req)?.config;
+    let (idle, whole) = (config.body_idle_timeout, config.body_timeout);
+    let declared = declared_length(req);
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(ApiError::PayloadTooLarge);
     }
     let mut buf = BytesMut::with_capacity(declared.map_or(0, |n| usize::try_from(n).unwrap_or(0)));
     let mut read = 0u64;
-    while let Some(chunk) = payload.next().await {
+    let deadline = tokio::time::Instant::now() + whole;
+    loop {
+        let wait_until = deadline.min(tokio::time::Instant::now() + idle);
+        let Ok(next) = tokio::time::timeout_at(wait_until, payload.next()).await else {
+            update_log(req, |c| c.bytes = Some(read));
+            return Err(ApiError::RequestTimeout);
+        };
+        let Some(chunk) = next else {
+            break;
+        };
         let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("Error reading body: {e}")))?;
         read += chunk.len() as u64;
         if buf.len() + chunk.len() > limit {
@@ -332,10 +359,16 @@ async fn read_json(
 }
 
 /// For routes without a body (GET, HEAD, DELETE): the body and its `Content-Type` are ignored,
-/// but the size limit still applies (§1.1).
-pub(crate) async fn drain_ignored(req: &HttpRequest, payload: Payload) -> Result<(), ApiError> {
+/// but the size limit still applies to its `Content-Length` (§1.1). The body is never read:
+/// dropping it makes the answer carry `Connection: close` and the connection close after it
+/// (DV41), instead of waiting for bytes the route does not use.
+pub(crate) fn ignore_body(req: &HttpRequest, payload: Payload) -> Result<(), ApiError> {
+    drop(payload);
     let limit = state(req)?.config.json_body_limit;
-    read_limited(req, payload, limit).await.map(drop)
+    if declared_length(req).is_some_and(|n| n > limit as u64) {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    Ok(())
 }
 
 /// A marker so handlers can name "no body, but enforce the limit" in their signature.
@@ -351,7 +384,7 @@ impl<K: Authenticate + 'static> FromRequest for NoBody<K> {
         let payload = payload.take();
         Box::pin(async move {
             let key = K::authenticate(req.clone()).await?;
-            drain_ignored(&req, payload).await?;
+            ignore_body(&req, payload)?;
             Ok(Self(key))
         })
     }

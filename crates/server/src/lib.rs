@@ -12,6 +12,7 @@ mod routes;
 mod services;
 mod stats;
 pub mod telemetry;
+mod unread;
 
 pub use app::{AppHandle, AppState, Application};
 pub use config::Config;

@@ -22,20 +22,39 @@ fn parse_instant(s: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError>
         .transpose()
 }
 
-impl TryFrom<EventRefRow> for EventRef {
-    type Error = StoreError;
+/// How a row's API-key window is read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Window {
+    /// An unreadable bound is a corrupt row: the window is about to be enforced.
+    Strict,
+    /// An unreadable bound is logged and read as absent: lookups by public id never enforce
+    /// the window, and an event whose window cannot be read back must stay deletable (§1.8).
+    Lenient,
+}
 
-    fn try_from(r: EventRefRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            pk: r.id,
-            status: parse_status(&r.status)?,
-            event_id: r.event_id,
-            api_key: r.api_key,
-            key_valid_from: parse_instant(r.key_valid_from)?,
-            key_valid_until: parse_instant(r.key_valid_until)?,
-            has_xml_data: r.has_xml_data,
-        })
+fn window_bound(text: Option<String>, window: Window) -> Result<Option<DateTime<Utc>>, StoreError> {
+    match window {
+        Window::Strict => parse_instant(text),
+        Window::Lenient => Ok(text.and_then(|t| {
+            let parsed = parse_rfc3339(&t);
+            if parsed.is_none() {
+                tracing::warn!(timestamp = %t, "unreadable key window bound not enforced");
+            }
+            parsed
+        })),
     }
+}
+
+fn event_ref(r: EventRefRow, window: Window) -> Result<EventRef, StoreError> {
+    Ok(EventRef {
+        pk: r.id,
+        status: parse_status(&r.status)?,
+        event_id: r.event_id,
+        api_key: r.api_key,
+        key_valid_from: window_bound(r.key_valid_from, window)?,
+        key_valid_until: window_bound(r.key_valid_until, window)?,
+        has_xml_data: r.has_xml_data,
+    })
 }
 
 impl TryFrom<AdminEventRow> for AdminEventItem {
@@ -68,7 +87,7 @@ pub(crate) fn find_by_event_id(
         .select(EventRefRow::as_select())
         .first(conn)
         .optional()?
-        .map(EventRef::try_from)
+        .map(|row| event_ref(row, Window::Lenient))
         .transpose()
 }
 
@@ -115,29 +134,66 @@ impl Store {
         .await
     }
 
-    /// Every event, drafts included, in creation order (admin list).
+    /// Every event, drafts included, in creation order (admin list). A row that cannot be read
+    /// back is left out (and logged) rather than failing the list of every other event (§1.8).
     pub async fn list_admin_events(&self) -> Result<Vec<AdminEventItem>, StoreError> {
         self.read(|conn| {
-            events::table
+            Ok(events::table
                 .order(events::id.asc())
                 .select(AdminEventRow::as_select())
                 .load(conn)?
                 .into_iter()
-                .map(AdminEventItem::try_from)
-                .collect()
+                .filter_map(|row| {
+                    AdminEventItem::try_from(row)
+                        .inspect_err(|e| tracing::warn!(error = %e, "event left out of the list"))
+                        .ok()
+                })
+                .collect())
         })
         .await
     }
 
-    /// The event owning `api_key`, if any.
+    /// The internal id of the event with public id `event_id`, without reading anything else of
+    /// the row: deletion must work for an event whose stored values cannot be read back (§1.8).
+    pub async fn event_pk_by_id(&self, event_id: String) -> Result<Option<i32>, StoreError> {
+        self.read(move |conn| {
+            Ok(events::table
+                .filter(events::event_id.eq(&event_id))
+                .select(events::id)
+                .first::<i32>(conn)
+                .optional()?)
+        })
+        .await
+    }
+
+    /// The event owning `api_key`, if any; a key window that cannot be read back is a corrupt
+    /// row (`Corrupt`), because the caller enforces it.
     pub async fn event_by_key(&self, api_key: String) -> Result<Option<EventRef>, StoreError> {
+        self.key_lookup(api_key, Window::Strict).await
+    }
+
+    /// The event owning `api_key`, with a key window bound that cannot be read back read as
+    /// absent (and logged). Only for the master-or-key routes (deletion, the ingest log), so
+    /// that such an event stays deletable with its own key (§1.8).
+    pub async fn event_by_key_lenient(
+        &self,
+        api_key: String,
+    ) -> Result<Option<EventRef>, StoreError> {
+        self.key_lookup(api_key, Window::Lenient).await
+    }
+
+    async fn key_lookup(
+        &self,
+        api_key: String,
+        window: Window,
+    ) -> Result<Option<EventRef>, StoreError> {
         self.read(move |conn| {
             events::table
                 .filter(events::api_key.eq(&api_key))
                 .select(EventRefRow::as_select())
                 .first(conn)
                 .optional()?
-                .map(EventRef::try_from)
+                .map(|row| event_ref(row, window))
                 .transpose()
         })
         .await
@@ -157,7 +213,8 @@ impl Store {
         .await
     }
 
-    /// The event with public id `event_id`, if any.
+    /// The event with public id `event_id`, if any. Its key window is informational here (never
+    /// enforced on this path), so a bound that cannot be read back is read as absent.
     pub async fn event_by_id(&self, event_id: String) -> Result<Option<EventRef>, StoreError> {
         self.read(move |conn| find_by_event_id(conn, &event_id))
             .await

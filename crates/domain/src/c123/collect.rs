@@ -5,7 +5,7 @@
 //! longer than the record itself; what depends on other tables (class resolution, result
 //! resolution, gate types, time units) is left to the assembly step.
 
-use super::error::{Table, XmlImportError};
+use super::error::{FieldBound, Table, XmlImportError};
 use super::fields::{
     CategoryField, ClassField, CourseField, EventField, Fields, ParticipantField, ResultField,
     ScheduleField,
@@ -19,6 +19,7 @@ use super::position::line_of;
 use super::units::UnitDetector;
 use super::values::{bool, date, int, status, text, trimmed};
 use super::walker::{ElementSink, Segment};
+use crate::bounds::{MAX_GATES, echo, event_year_in_range};
 use crate::gates::normalise_course_config;
 use crate::race::RaceType;
 
@@ -53,20 +54,52 @@ impl RecordKind {
         }
     }
 
-    /// The slot of a field element of this table, if the field is read at all.
-    fn field_slot(self, element: &str) -> Option<usize> {
+    /// The slot, element name and text bound of a field element of this table, if the field is
+    /// read at all.
+    fn field(self, element: &str) -> Option<(usize, &'static str, usize)> {
+        macro_rules! field {
+            ($set:ident) => {
+                $set::from_element(element).map(|f| (f.slot(), f.element(), f.max_chars()))
+            };
+        }
         match self {
-            Self::Events => EventField::from_element(element).map(EventField::slot),
-            Self::Classes => ClassField::from_element(element).map(ClassField::slot),
-            Self::Participants => {
-                ParticipantField::from_element(element).map(ParticipantField::slot)
-            }
-            Self::Schedule => ScheduleField::from_element(element).map(ScheduleField::slot),
-            Self::CourseData => CourseField::from_element(element).map(CourseField::slot),
-            Self::Results => ResultField::from_element(element).map(ResultField::slot),
+            Self::Events => field!(EventField),
+            Self::Classes => field!(ClassField),
+            Self::Participants => field!(ParticipantField),
+            Self::Schedule => field!(ScheduleField),
+            Self::CourseData => field!(CourseField),
+            Self::Results => field!(ResultField),
             Self::Ignored => None,
         }
     }
+
+    /// The table named in messages (`None` for ignored records, whose fields are never read).
+    const fn table(self) -> Option<Table> {
+        match self {
+            Self::Events => Some(Table::Events),
+            Self::Classes => Some(Table::Classes),
+            Self::Participants => Some(Table::Participants),
+            Self::Schedule => Some(Table::Schedule),
+            Self::CourseData => Some(Table::CourseData),
+            Self::Results => Some(Table::Results),
+            Self::Ignored => None,
+        }
+    }
+}
+
+/// The field element whose text is being collected.
+#[derive(Debug, Clone, Copy)]
+struct Capture {
+    /// Level of the field element.
+    level: usize,
+    /// Slot in the record's (or category's) [`Fields`].
+    slot: usize,
+    /// Element name, for the message when the text is too long.
+    element: &'static str,
+    /// Characters the text may have (§1.8).
+    max_chars: usize,
+    /// Characters collected so far.
+    chars: usize,
 }
 
 /// The record element currently open.
@@ -137,8 +170,8 @@ pub(crate) struct Collector<'a> {
     categories: Vec<CategoryRecord>,
     category_count: usize,
     category_failure: Option<(usize, &'static str)>,
-    /// The field receiving text: (level of the field element, slot).
-    capture: Option<(usize, usize)>,
+    /// The field receiving text.
+    capture: Option<Capture>,
     counts: Counts,
     out: Collected,
 }
@@ -213,10 +246,16 @@ impl<'a> Collector<'a> {
         }
         if kind == RecordKind::Classes && local_name == "Categories" {
             self.category = Some(OpenCategory::default());
-        } else if let Some(slot) = kind.field_slot(local_name)
+        } else if let Some((slot, element, max_chars)) = kind.field(local_name)
             && self.fields.begin(slot)
         {
-            self.capture = Some((FIELD, slot));
+            self.capture = Some(Capture {
+                level: FIELD,
+                slot,
+                element,
+                max_chars,
+                chars: 0,
+            });
         }
     }
 
@@ -228,8 +267,73 @@ impl<'a> Collector<'a> {
         if let Some(field) = CategoryField::from_element(local_name)
             && self.category_fields.begin(field.slot())
         {
-            self.capture = Some((CATEGORY_FIELD, field.slot()));
+            self.capture = Some(Capture {
+                level: CATEGORY_FIELD,
+                slot: field.slot(),
+                element: field.element(),
+                max_chars: field.max_chars(),
+                chars: 0,
+            });
         }
+    }
+
+    /// The 1-based number the open record will have among the records of its table.
+    fn open_record_number(&self, kind: RecordKind) -> usize {
+        let c = &self.counts;
+        1 + match kind {
+            RecordKind::Events => c.events,
+            RecordKind::Classes => c.classes,
+            RecordKind::Participants => c.participants,
+            RecordKind::Schedule => c.races,
+            RecordKind::CourseData => c.courses,
+            RecordKind::Results => c.results,
+            RecordKind::Ignored => 0,
+        }
+    }
+
+    /// A §1.8 failure of a field of the open record (or of its open category when `category`).
+    fn bound_failure(
+        &self,
+        category: bool,
+        element: &'static str,
+        bound: FieldBound,
+    ) -> Option<XmlImportError> {
+        let record = self.record.as_ref()?;
+        Some(XmlImportError::FieldBound {
+            table: record.kind.table()?,
+            record: self.open_record_number(record.kind),
+            line: line_of(self.text, record.offset),
+            category: category.then_some(self.category_count + 1),
+            element,
+            bound,
+        })
+    }
+
+    /// Counts the characters of `segment` against the open capture's bound (looking at no more
+    /// than the bound allows); over it, the record fails and nothing more is collected.
+    fn within_bound(&mut self, segment: &Segment<'_>) -> bool {
+        let Some(capture) = self.capture.as_mut() else {
+            return false;
+        };
+        let left = capture.max_chars - capture.chars;
+        let n = match segment {
+            Segment::Text(text) => text.chars().take(left + 1).count(),
+            Segment::Char(_) => 1,
+        };
+        if n <= left {
+            capture.chars += n;
+            return true;
+        }
+        let (category, element, max) = (
+            capture.level == CATEGORY_FIELD,
+            capture.element,
+            capture.max_chars,
+        );
+        self.capture = None;
+        if let Some(failure) = self.bound_failure(category, element, FieldBound::TooLong(max)) {
+            self.fail(failure);
+        }
+        false
     }
 
     fn end_category(&mut self) {
@@ -269,12 +373,12 @@ impl<'a> Collector<'a> {
         };
         if record.has_children {
             match record.kind {
-                RecordKind::Events => self.end_event(),
+                RecordKind::Events => self.end_event(record.offset),
                 RecordKind::Classes => self.end_class(record.offset),
                 RecordKind::Participants => self.end_participant(record.offset),
                 RecordKind::Schedule => self.end_race(record.offset),
                 RecordKind::CourseData => self.end_course(record.offset),
-                RecordKind::Results => self.end_result(),
+                RecordKind::Results => self.end_result(record.offset),
                 RecordKind::Ignored => {}
             }
         }
@@ -284,18 +388,37 @@ impl<'a> Collector<'a> {
         self.category_failure = None;
     }
 
-    fn end_event(&mut self) {
+    fn end_event(&mut self, offset: usize) {
         self.counts.events += 1;
         if !self.building() {
             return;
         }
         let get = |f: EventField| self.fields.get(f.slot());
+        let start_date = date(get(EventField::StartDate));
+        let end_date = date(get(EventField::EndDate));
+        // Event dates are bounded like the admin's (§1.8): a year outside 1900–2999 is refused.
+        for (value, field) in [
+            (&start_date, EventField::StartDate),
+            (&end_date, EventField::EndDate),
+        ] {
+            if value.as_deref().is_some_and(|d| !event_year_in_range(d)) {
+                let failure = XmlImportError::FieldBound {
+                    table: Table::Events,
+                    record: self.counts.events,
+                    line: line_of(self.text, offset),
+                    category: None,
+                    element: field.element(),
+                    bound: FieldBound::Year,
+                };
+                return self.fail(failure);
+            }
+        }
         self.out.event = EventMeta {
             sub_title: text(get(EventField::SubTitle)),
             location: text(get(EventField::Location)),
             facility: text(get(EventField::Facility)),
-            start_date: date(get(EventField::StartDate)),
-            end_date: date(get(EventField::EndDate)),
+            start_date,
+            end_date,
             discipline: text(get(EventField::CanoeDiscipline)),
         };
     }
@@ -404,12 +527,24 @@ impl<'a> Collector<'a> {
             let failure = XmlImportError::BadCourseNr {
                 record: n,
                 line: line_of(self.text, offset),
-                text: nr_text.to_owned(),
+                text: echo(nr_text).into_owned(),
             };
             return self.fail(failure);
         };
         let gate_config = trimmed(self.fields.get(CourseField::CourseConfig.slot()))
             .and_then(normalise_course_config);
+        // Every row of a race on this course gets the course's gates: bounded like a row's (§1.8).
+        if gate_config.as_ref().is_some_and(|c| c.len() > MAX_GATES) {
+            let failure = XmlImportError::FieldBound {
+                table: Table::CourseData,
+                record: n,
+                line: line_of(self.text, offset),
+                category: None,
+                element: CourseField::CourseConfig.element(),
+                bound: FieldBound::TooManyGates(MAX_GATES),
+            };
+            return self.fail(failure);
+        }
         let nr_gates = gate_config
             .as_deref()
             .and_then(|c| i32::try_from(c.len()).ok());
@@ -420,7 +555,7 @@ impl<'a> Collector<'a> {
         });
     }
 
-    fn end_result(&mut self) {
+    fn end_result(&mut self, offset: usize) {
         self.counts.results += 1;
         if !self.building() {
             return;
@@ -467,6 +602,17 @@ impl<'a> Collector<'a> {
         };
         // Gates are read untrimmed: leading blanks are empty slots.
         let slots = parse_slots(get(ResultField::Gates));
+        if slots.as_ref().is_some_and(|s| s.len() > MAX_GATES) {
+            let failure = XmlImportError::FieldBound {
+                table: Table::Results,
+                record: self.counts.results,
+                line: line_of(self.text, offset),
+                category: None,
+                element: ResultField::Gates.element(),
+                bound: FieldBound::TooManyGates(MAX_GATES),
+            };
+            return self.fail(failure);
+        }
         self.out.results.push(PendingResult { result, slots });
     }
 }
@@ -493,10 +639,7 @@ impl<'a> ElementSink<'a> for Collector<'a> {
     }
 
     fn end(&mut self, level: usize) {
-        if self
-            .capture
-            .is_some_and(|(capture_level, _)| capture_level == level)
-        {
+        if self.capture.is_some_and(|c| c.level == level) {
             self.capture = None;
         }
         match level {
@@ -507,14 +650,20 @@ impl<'a> ElementSink<'a> for Collector<'a> {
     }
 
     fn wants_text(&self, level: usize) -> bool {
-        self.capture
-            .is_some_and(|(capture_level, _)| capture_level == level)
+        self.capture.is_some_and(|c| c.level == level)
     }
 
     fn text(&mut self, segment: Segment<'a>) {
+        if !self.within_bound(&segment) {
+            return;
+        }
         match self.capture {
-            Some((CATEGORY_FIELD, slot)) => self.category_fields.push(slot, segment),
-            Some((_, slot)) => self.fields.push(slot, segment),
+            Some(Capture {
+                level: CATEGORY_FIELD,
+                slot,
+                ..
+            }) => self.category_fields.push(slot, segment),
+            Some(Capture { slot, .. }) => self.fields.push(slot, segment),
             None => {}
         }
     }

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::bounds::{MAX_EVENT_YEAR, MIN_EVENT_YEAR};
+
 /// A table of the export named in validation messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Table {
@@ -60,6 +62,17 @@ impl MissingTable {
     }
 }
 
+/// Which bound of contract §1.8 (DV41) a record's field breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldBound {
+    /// The field's text is longer than this many characters.
+    TooLong(usize),
+    /// More gates than this (`Gates` slots up to the last filled one, or course gates).
+    TooManyGates(usize),
+    /// An event date whose year lies outside 1900–2999.
+    Year,
+}
+
 /// A rejected export; `Display` is the exact §9 message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum XmlImportError {
@@ -95,8 +108,35 @@ pub enum XmlImportError {
         record: usize,
         /// Line of the record's start tag.
         line: usize,
-        /// The trimmed `CourseNr` text.
+        /// The trimmed `CourseNr` text, cut to 64 characters (§1.8).
         text: String,
+    },
+    /// More than 16 attributes on one element (§1.8), found while walking.
+    TooManyAttributes {
+        /// The element's name as written (at most 64 bytes: longer names fail first).
+        name: String,
+        /// Line of the element's start tag.
+        line: usize,
+    },
+    /// An element or attribute name longer than 64 bytes (§1.8), found while walking.
+    NameTooLong {
+        /// Line of the tag.
+        line: usize,
+    },
+    /// Stage 4: a field of a record breaks a bound of §1.8 (its length, its gates, its year).
+    FieldBound {
+        /// The record's table.
+        table: Table,
+        /// 1-based position among the records of that table.
+        record: usize,
+        /// Line of the record's start tag.
+        line: usize,
+        /// 1-based position of the category within its class, for a category's field.
+        category: Option<usize>,
+        /// The field's element.
+        element: &'static str,
+        /// Which bound.
+        bound: FieldBound,
     },
 }
 
@@ -142,6 +182,42 @@ impl fmt::Display for XmlImportError {
                 f,
                 "Invalid XML data: CourseData record {record} (line {line}) has a non-integer CourseNr '{text}'"
             ),
+            Self::TooManyAttributes { name, line } => write!(
+                f,
+                "Invalid XML data: too many attributes on <{name}> (line {line})"
+            ),
+            Self::NameTooLong { line } => {
+                write!(f, "Invalid XML data: name too long (line {line})")
+            }
+            Self::FieldBound {
+                table,
+                record,
+                line,
+                category,
+                element,
+                bound,
+            } => {
+                write!(
+                    f,
+                    "Invalid XML data: {} record {record} (line {line}) ",
+                    table.element()
+                )?;
+                if let Some(k) = category {
+                    write!(f, "category {k} ")?;
+                }
+                match bound {
+                    FieldBound::TooLong(max) => {
+                        write!(f, "{element} must NOT have more than {max} characters")
+                    }
+                    FieldBound::TooManyGates(max) => {
+                        write!(f, "{element} must NOT have more than {max} gates")
+                    }
+                    FieldBound::Year => write!(
+                        f,
+                        "{element}: year must be between {MIN_EVENT_YEAR} and {MAX_EVENT_YEAR}"
+                    ),
+                }
+            }
         }
     }
 }
@@ -204,6 +280,42 @@ mod tests {
         assert_eq!(
             course.to_string(),
             "Invalid XML data: CourseData record 2 (line 9) has a non-integer CourseNr 'one'"
+        );
+        assert_eq!(
+            XmlImportError::TooManyAttributes {
+                name: "Canoe123Data".to_owned(),
+                line: 2
+            }
+            .to_string(),
+            "Invalid XML data: too many attributes on <Canoe123Data> (line 2)"
+        );
+        assert_eq!(
+            XmlImportError::NameTooLong { line: 5 }.to_string(),
+            "Invalid XML data: name too long (line 5)"
+        );
+        let bound = |table, category, element, bound| XmlImportError::FieldBound {
+            table,
+            record: 3,
+            line: 40,
+            category,
+            element,
+            bound,
+        };
+        assert_eq!(
+            bound(Table::Results, None, "Gates", FieldBound::TooLong(16_384)).to_string(),
+            "Invalid XML data: Results record 3 (line 40) Gates must NOT have more than 16384 characters"
+        );
+        assert_eq!(
+            bound(Table::Classes, Some(2), "CatId", FieldBound::TooLong(4096)).to_string(),
+            "Invalid XML data: Classes record 3 (line 40) category 2 CatId must NOT have more than 4096 characters"
+        );
+        assert_eq!(
+            bound(Table::Results, None, "Gates", FieldBound::TooManyGates(64)).to_string(),
+            "Invalid XML data: Results record 3 (line 40) Gates must NOT have more than 64 gates"
+        );
+        assert_eq!(
+            bound(Table::Events, None, "EndDate", FieldBound::Year).to_string(),
+            "Invalid XML data: Events record 3 (line 40) EndDate: year must be between 1900 and 2999"
         );
     }
 }

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 
 use super::walker::Segment;
+use crate::bounds::{XML_FIELD_MAX_CHARS, XML_GATES_FIELD_MAX_CHARS};
 
 /// Declares the fields of one table: an enum and its lookup by element name.
 macro_rules! field_set {
@@ -28,6 +29,18 @@ macro_rules! field_set {
             /// The slot of this field in a [`Fields`] buffer.
             pub(crate) const fn slot(self) -> usize {
                 self as usize
+            }
+
+            /// The field's element name.
+            pub(crate) const fn element(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $element,)+
+                }
+            }
+
+            /// The most characters this field's text may have (contract §1.8).
+            pub(crate) const fn max_chars(self) -> usize {
+                max_chars_of(self.element())
             }
         }
     };
@@ -140,6 +153,14 @@ field_set! {
     }
 }
 
+/// The text bound of a read field (§1.8): gate fields 16 384 characters, every other 4 096.
+const fn max_chars_of(element: &str) -> usize {
+    match element.as_bytes() {
+        b"Gates" | b"GateTimes" | b"GateConfig" => XML_GATES_FIELD_MAX_CHARS,
+        _ => XML_FIELD_MAX_CHARS,
+    }
+}
+
 /// Slots a record can have (the largest table, `Results`, has 27 fields).
 const SLOTS: usize = 32;
 
@@ -216,6 +237,10 @@ mod tests {
         );
         assert_eq!(ResultField::Qualified.slot(), 26);
         assert_eq!(CourseField::from_element("GateTimes"), None);
+        assert_eq!(ResultField::CatTotalBehind.element(), "catTotalBehind");
+        assert_eq!(ResultField::Gates.max_chars(), 16_384);
+        assert_eq!(ResultField::Status.max_chars(), 4096);
+        assert_eq!(CourseField::CourseConfig.max_chars(), 4096);
     }
 
     #[test]

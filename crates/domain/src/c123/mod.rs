@@ -17,7 +17,7 @@ mod units;
 mod values;
 mod walker;
 
-pub use error::{MissingTable, Table, XmlImportError};
+pub use error::{FieldBound, MissingTable, Table, XmlImportError};
 pub use model::{
     C123Export, CategoryRecord, ClassRecord, CourseRecord, EventMeta, ImportedCounts,
     ParticipantRecord, RaceRecord, TimeUnit, XmlResult,
@@ -25,7 +25,14 @@ pub use model::{
 
 use collect::Collector;
 use error::MissingTable as Missing;
-use position::line_column;
+use position::{line_column, line_of};
+use walker::FailureKind;
+
+use crate::bounds::{echo, shorten};
+
+/// Characters of a stage-1 reason: every value quick-xml quotes is already cut to 64
+/// characters; this is the safety net for any wording that quotes the input otherwise.
+const REASON_MAX_CHARS: usize = 256;
 
 /// Parses and validates a complete Canoe123 XML export.
 ///
@@ -36,13 +43,22 @@ pub fn parse_export(xml: &str) -> Result<C123Export, XmlImportError> {
 
     // Stage 1: the whole document must be well-formed before anything else is judged.
     let mut collector = Collector::new(text);
-    let root = walker::walk(text, &mut collector).map_err(|failure| {
-        let at = line_column(text, failure.offset);
-        XmlImportError::Syntax {
-            reason: single_line(&failure.reason),
-            line: at.line,
-            column: at.column,
+    let root = walker::walk(text, &mut collector).map_err(|failure| match failure.kind {
+        FailureKind::Syntax(reason) => {
+            let at = line_column(text, failure.offset);
+            XmlImportError::Syntax {
+                reason: single_line(&reason),
+                line: at.line,
+                column: at.column,
+            }
         }
+        FailureKind::TooManyAttributes(name) => XmlImportError::TooManyAttributes {
+            name: echo(&name).into_owned(),
+            line: line_of(text, failure.offset),
+        },
+        FailureKind::NameTooLong => XmlImportError::NameTooLong {
+            line: line_of(text, failure.offset),
+        },
     })?;
 
     // Stage 2: the root.
@@ -77,7 +93,7 @@ pub fn parse_export(xml: &str) -> Result<C123Export, XmlImportError> {
 /// The parser's reason on one line, so the message keeps its `… at line l, column c` shape even
 /// when the reason quotes a name or text containing control characters.
 fn single_line(reason: &str) -> String {
-    reason
+    shorten(reason, REASON_MAX_CHARS)
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()

@@ -11,6 +11,7 @@ use serde_json::{Map, Number, Value};
 use super::error::ValidationError;
 use super::field::Field;
 use super::path::Path;
+use crate::bounds::{echo, longer_than};
 
 /// A JSON number that is an integer literal, classified against the signed 32-bit range.
 ///
@@ -104,7 +105,13 @@ pub(super) fn too_long(path: &Path<'_>, max: usize) -> ValidationError {
 
 /// `<path> must NOT have additional property '<name>'`.
 pub(super) fn additional_property(path: &Path<'_>, name: &str) -> ValidationError {
+    let name = echo(name);
     ValidationError::new(format!("{path} must NOT have additional property '{name}'"))
+}
+
+/// `<path> must NOT have more than <n> items`.
+pub(super) fn too_many_items(path: &Path<'_>, max: usize) -> ValidationError {
+    ValidationError::new(format!("{path} must NOT have more than {max} items"))
 }
 
 /// A JSON object being validated, with its path for messages.
@@ -242,6 +249,34 @@ impl<'v, 'p> Object<'v, 'p> {
         value.try_map(|v| self.limit(key, v, i32::MIN))
     }
 
+    /// Length pass for a `string|null` member: at most `max` characters when it is a string.
+    pub(super) fn max_chars_or_null(
+        &self,
+        key: &'static str,
+        text: Field<&str>,
+        max: usize,
+    ) -> Result<(), ValidationError> {
+        match text {
+            Field::Value(text) => self.max_chars(key, text, max),
+            Field::Absent | Field::Null => Ok(()),
+        }
+    }
+
+    /// Length pass for an array member: at most `max` items (checked before any item is).
+    pub(super) fn max_items_or_null<T>(
+        &self,
+        key: &'static str,
+        items: Field<&[T]>,
+        max: usize,
+    ) -> Result<(), ValidationError> {
+        match items {
+            Field::Value(items) if items.len() > max => {
+                Err(too_many_items(&self.path.key(key), max))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Enum pass: the value of `text` in `allowed`, else the allowed-values message.
     pub(super) fn one_of<T: Copy>(
         &self,
@@ -264,8 +299,8 @@ impl<'v, 'p> Object<'v, 'p> {
         text: &str,
         max: usize,
     ) -> Result<(), ValidationError> {
-        // Byte length bounds the character count, so the count is only needed for long texts.
-        if text.len() > max && text.chars().count() > max {
+        // Counts at most `max + 1` characters, whatever the length of the text.
+        if longer_than(text, max) {
             Err(too_long(&self.path.key(key), max))
         } else {
             Ok(())

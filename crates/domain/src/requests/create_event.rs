@@ -10,6 +10,7 @@ use super::event_dates::{key_valid_from, key_valid_until, parse_event_date};
 use super::event_image::{EventImage, decode_image_data};
 use super::field::Field;
 use super::path::Path;
+use crate::bounds::{MAX_EVENT_YEAR, MIN_EVENT_YEAR, event_year_in_range};
 
 /// Longest accepted `imageData`, in characters.
 pub const IMAGE_DATA_MAX_CHARS: usize = 1_048_576;
@@ -171,10 +172,20 @@ fn is_valid_event_id(id: &str) -> bool {
     }
 }
 
-/// `T(d)` of a present date field, or its `Invalid <field>: …` message.
+/// `T(d)` of a present date field, or its `Invalid <field>: …` message: first the format, then
+/// the calendar year as written, 1900–2999 (§1.8, DV41: a year such as 9999 made the key window
+/// unrepresentable in the stored text format).
 fn instant(text: Option<&str>, field: &str) -> Result<Option<DateTime<Utc>>, ValidationError> {
-    text.map(|t| parse_event_date(t).ok_or_else(|| invalid_date(field)))
-        .transpose()
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let t = parse_event_date(text).ok_or_else(|| invalid_date(field))?;
+    if !event_year_in_range(text) {
+        return Err(ValidationError::new(format!(
+            "Invalid {field}: year must be between {MIN_EVENT_YEAR} and {MAX_EVENT_YEAR}"
+        )));
+    }
+    Ok(Some(t))
 }
 
 /// `Invalid <field>: expected YYYY-MM-DD or an RFC 3339 date-time`.

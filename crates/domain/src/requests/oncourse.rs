@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::checks::{Integer, Object, wrong_type};
 use super::error::ValidationError;
 use super::path::Path;
+use crate::bounds::{FEED_STRING_MAX_CHARS, MAX_GATES};
 
 /// The on-course feed: the producer's merged list of riders on course.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,12 +90,22 @@ impl OncourseEntryIngest {
         let ttb_diff = entry.string_or_null("ttbDiff")?;
         let ttb_name = entry.string_or_null("ttbName")?;
 
+        // Limits in table order (DV41 bounds the strings and the gates, §1.8).
+        entry.max_chars("participantId", participant_id, FEED_STRING_MAX_CHARS)?;
+        entry.max_chars("raceId", race_id, FEED_STRING_MAX_CHARS)?;
         let bib = entry.limit("bib", bib, i32::MIN)?;
+        entry.max_chars_or_null("name", name, FEED_STRING_MAX_CHARS)?;
+        entry.max_chars_or_null("club", club, FEED_STRING_MAX_CHARS)?;
         let position = entry.limit_or_null("position", position)?;
+        entry.max_items_or_null("gates", gates, MAX_GATES)?;
+        entry.max_chars_or_null("dtStart", dt_start, FEED_STRING_MAX_CHARS)?;
+        entry.max_chars_or_null("dtFinish", dt_finish, FEED_STRING_MAX_CHARS)?;
         let time = entry.limit_or_null("time", time)?;
         let pen = entry.limit_or_null("pen", pen)?;
         let total = entry.limit_or_null("total", total)?;
         let rank = entry.limit_or_null("rank", rank)?;
+        entry.max_chars_or_null("ttbDiff", ttb_diff, FEED_STRING_MAX_CHARS)?;
+        entry.max_chars_or_null("ttbName", ttb_name, FEED_STRING_MAX_CHARS)?;
 
         let gates_path = path.key("gates");
         let gates = gates.try_map(|items| {

@@ -6,6 +6,7 @@ use super::checks::Object;
 use super::error::ValidationError;
 use super::field::Field;
 use super::path::Path;
+use crate::bounds::{FEED_STRING_MAX_CHARS, MAX_GATES};
 
 /// The results feed: the producer's whole table of the race being run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,11 +84,16 @@ impl ResultRowIngest {
         let status = row.string_or_null("status")?;
         let gates = row.array_or_null("gates")?;
 
+        // Limits in table order (DV41 bounds the strings and the gates, §1.8).
+        row.max_chars("raceId", race_id, FEED_STRING_MAX_CHARS)?;
+        row.max_chars("participantId", participant_id, FEED_STRING_MAX_CHARS)?;
         let bib = row.limit("bib", bib, i32::MIN)?;
         let time = row.limit_or_null("time", time)?;
         let pen = row.limit_or_null("pen", pen)?;
         let total = row.limit_or_null("total", total)?;
         let rnk = row.limit_or_null("rnk", rnk)?;
+        row.max_chars_or_null("status", status, FEED_STRING_MAX_CHARS)?;
+        row.max_items_or_null("gates", gates, MAX_GATES)?;
 
         let gates_path = path.key("gates");
         let gates = gates.try_map(|items| {

@@ -1,6 +1,7 @@
 //! Public read routes (contract §4.12–§4.18): no authentication, CORS (see `cors.rs`), weak `ETag`s
 //! and `Cache-Control` (see `respond.rs`), answers reused from the read cache until the next write
-//! (see `services/read_cache.rs`). Bodies sent with a GET are ignored (size limit still applies).
+//! (see `services/read_cache.rs`). Bodies sent with a GET are never read: the size limit applies to
+//! their `Content-Length` and the connection closes after the answer (DV41).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::extract::drain_ignored;
+use crate::extract::ignore_body;
 use crate::respond::{Freshness, PublicBody};
 use crate::services::live::OncourseData;
 use crate::services::public::{self, freshness};
@@ -49,7 +50,7 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<PublicBody, ApiError>>,
 {
-    drain_ignored(req, body.into_inner()).await?;
+    ignore_body(req, body.into_inner())?;
     let key = format!("{}?{}", req.path(), req.query_string());
     if let Some(hit) = st.read_cache.get(&key) {
         return Ok(hit.respond(req));
@@ -122,7 +123,7 @@ pub(crate) async fn get_oncourse(
     req: HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    drain_ignored(&req, body.into_inner()).await?;
+    ignore_body(&req, body.into_inner())?;
     let (status, items) = public::oncourse(&st, &param(&req, "eventId")).await?;
     let body = OncourseData { oncourse: &items };
     Ok(PublicBody::json(&body, freshness(status))?.respond(&req))

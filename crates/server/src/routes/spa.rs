@@ -1,6 +1,7 @@
 //! Hosting the spectator SPA from `CLIENT_DIST_PATH` (contract §1.7), behind every API route.
 //!
-//! Files are served at their relative path (GET/HEAD, no traversal outside the directory);
+//! Files are served at their relative path (GET/HEAD, no traversal outside the directory, no
+//! symlink leading out of it, no dotfiles);
 //! `index.html` is never cached, every other file is immutable for a year (the SPA's build puts a
 //! content hash in every asset name). A page request (Accept: text/html) for a path that is
 //! neither `/api` nor below it gets `index.html`, so client-side routes survive a reload; anything
@@ -41,14 +42,20 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// The file under `root` that `url_path` names, if it is a plain relative path to a file.
+/// The file under `root` (canonical) that `url_path` names, if it is a plain relative path to a
+/// file whose canonical form, symlinks resolved, lies under `root`, with no segment starting with
+/// `.` (§1.7, DV41: before, a `passwd.txt -> /etc/passwd` link was served, and dotfiles too).
 fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
     let rel = Path::new(url_path.trim_start_matches('/'));
-    if rel.as_os_str().is_empty() || !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+    let plain = |c: Component<'_>| match c {
+        Component::Normal(name) => !name.as_encoded_bytes().starts_with(b"."),
+        _ => false,
+    };
+    if rel.as_os_str().is_empty() || !rel.components().all(plain) {
         return None;
     }
-    let path = root.join(rel);
-    path.is_file().then_some(path)
+    let path = root.join(rel).canonicalize().ok()?;
+    (path.starts_with(root) && path.is_file()).then_some(path)
 }
 
 fn file_response(path: &Path, bytes: Vec<u8>, index: bool) -> HttpResponse {
@@ -84,10 +91,12 @@ pub(crate) async fn fallback(
     let is_api = url_path == "/api" || url_path.starts_with("/api/");
     let found = web::block(
         move || -> std::io::Result<Option<(PathBuf, Vec<u8>, bool)>> {
-            let index = root.join("index.html");
-            if !index.is_file() {
+            let Ok(root) = root.canonicalize() else {
                 return Ok(None);
-            }
+            };
+            let Some(index) = resolve(&root, "index.html") else {
+                return Ok(None);
+            };
             if let Some(path) = resolve(&root, &url_path) {
                 let is_index = path == index;
                 return Ok(Some((path.clone(), std::fs::read(&path)?, is_index)));
@@ -113,7 +122,7 @@ mod tests {
 
     #[test]
     fn traversal_and_odd_paths_resolve_to_nothing() {
-        let root = std::env::temp_dir();
+        let root = std::env::temp_dir().canonicalize().unwrap();
         assert_eq!(resolve(&root, "/../etc/passwd"), None);
         assert_eq!(resolve(&root, "/a/../../b"), None);
         assert_eq!(resolve(&root, "/"), None);

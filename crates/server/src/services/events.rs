@@ -50,7 +50,7 @@ pub(crate) async fn list(st: &AppState) -> Result<Vec<AdminEventItem>, ApiError>
 }
 
 fn not_found_by_id(event_id: &str) -> ApiError {
-    ApiError::not_found(format!("Event not found: {event_id}"))
+    ApiError::event_not_found(event_id)
 }
 
 /// The URL's event on a master-or-event-key route: the one the key check already looked up, or
@@ -77,17 +77,26 @@ pub(crate) async fn delete(
     event_id: String,
     looked_up: Option<EventRef>,
 ) -> Result<(), ApiError> {
-    let event = url_event(st, &event_id, looked_up).await?;
-    let mut lock = st.rooms.lock(&event.event_id).await;
-    match st.store.delete_event(event.event_id.clone()).await {
+    // The master-key path reads only the row's id, so an event whose stored values cannot be
+    // read back is still deletable (§1.8).
+    let pk = match looked_up {
+        Some(event) => event.pk,
+        None => st
+            .store
+            .event_pk_by_id(event_id.clone())
+            .await?
+            .ok_or_else(|| not_found_by_id(&event_id))?,
+    };
+    let mut lock = st.rooms.lock(&event_id).await;
+    match st.store.delete_event(event_id.clone()).await {
         Ok(()) => {}
         Err(StoreError::EventNotFound) => return Err(not_found_by_id(&event_id)),
         Err(e) => return Err(e.into()),
     }
     st.read_cache.invalidate();
     lock.close(CloseReason::Deleted);
-    st.oncourse.remove(event.pk);
-    st.timers.cancel(event.pk);
+    st.oncourse.remove(pk);
+    st.timers.cancel(pk);
     tracing::info!(event_id = %event_id, "event deleted");
     Ok(())
 }
@@ -125,9 +134,7 @@ fn config_event(key: &EventRef, event_id: &str) -> Result<i32, ApiError> {
     if key.event_id == event_id {
         Ok(key.pk)
     } else {
-        Err(ApiError::not_found_spaced(format!(
-            "Event not found: {event_id}"
-        )))
+        Err(ApiError::event_not_found_spaced(event_id))
     }
 }
 
@@ -144,9 +151,7 @@ pub(crate) async fn config(
     let pk = config_event(key, event_id)?;
     let text = match st.store.config(pk).await {
         Err(StoreError::EventNotFound) => {
-            return Err(ApiError::not_found_spaced(format!(
-                "Event not found: {event_id}"
-            )));
+            return Err(ApiError::event_not_found_spaced(event_id));
         }
         other => other?,
     };
@@ -173,9 +178,7 @@ pub(crate) async fn patch_config(
         .await;
     let text = match result {
         Err(StoreError::EventNotFound) => {
-            return Err(ApiError::not_found_spaced(format!(
-                "Event not found: {event_id}"
-            )));
+            return Err(ApiError::event_not_found_spaced(event_id));
         }
         other => other?,
     };

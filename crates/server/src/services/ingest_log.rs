@@ -5,6 +5,7 @@
 //! them in batches (at least once a second); `GET …/ingest-log` and shutdown flush first, so a
 //! reader always sees every completed request.
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -14,6 +15,7 @@ use actix_web::http::Method;
 use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
+use live_domain::bounds::{LOG_ERROR_MAX_CHARS, shorten};
 use live_domain::ingest_log::{LogKind, LogOutcome, NewLogEntry};
 use live_domain::time::{format_rfc3339_ms, now};
 use live_store::Store;
@@ -116,14 +118,20 @@ pub(crate) async fn record(
     } else {
         LogOutcome::Success
     };
+    // Stored cut to 1 024 characters (§1.8): before DV41 a 9 MB echo became a 9 MB row, and it
+    // is cut here, before it is buffered.
     let error = (outcome == LogOutcome::Error).then(|| {
-        res.response().error().map_or_else(
+        let message = res.response().error().map_or_else(
             || status.canonical_reason().unwrap_or("error").to_owned(),
             |e| {
                 e.as_error::<ApiError>()
                     .map_or_else(|| e.to_string(), ToString::to_string)
             },
-        )
+        );
+        match shorten(&message, LOG_ERROR_MAX_CHARS) {
+            Cow::Borrowed(_) => message,
+            Cow::Owned(short) => short,
+        }
     });
     let entry = NewLogEntry {
         event_pk,

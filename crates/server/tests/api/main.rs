@@ -9,6 +9,7 @@
 mod admin;
 mod guard;
 mod helpers;
+mod hostile;
 mod ingest;
 mod load;
 mod public;

@@ -538,8 +538,14 @@ async fn a_first_frame_that_cannot_be_composed_closes_1011_after_the_upgrade() {
 /// An on-course body whose frame is ~2 KiB and differs for every `i` (identical snapshots are not
 /// re-sent, DV7).
 fn padded_oncourse(i: u64) -> Value {
-    let name = format!("{}{i}", "x".repeat(2 * 1024));
-    json!({"oncourse": [{"participantId": "9069.K1M.ZS", "raceId": "K1M-ZS_BR2_25", "bib": 8, "name": name, "position": 1}]})
+    // About 2 KiB of strings, each within the feed's 256-character bound (DV41), one of them
+    // different every round.
+    let pad = |c: &str| format!("{}{i}", c.repeat(240));
+    let entry = |participant: &str, bib: i32, position: i32| {
+        json!({"participantId": participant, "raceId": "K1M-ZS_BR2_25", "bib": bib, "position": position,
+               "name": pad("x"), "club": pad("c"), "ttbName": pad("t"), "ttbDiff": pad("d")})
+    };
+    json!({"oncourse": [entry("9069.K1M.ZS", 8, 1), entry("23128.K1M.ZS", 13, 2)]})
 }
 
 #[actix_web::test]

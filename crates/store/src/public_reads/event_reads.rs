@@ -145,11 +145,15 @@ impl Store {
                 .order(events::id.asc())
                 .select(PublicEventRow::as_select())
                 .load(conn)?;
-            let mut items = rows
+            // A row that cannot be read back is left out rather than failing the list of every
+            // other event (§1.8).
+            let mut items: Vec<PublicEventItem> = rows
                 .into_iter()
-                .map(|row| {
-                    let e = public_event(row)?;
-                    Ok(PublicEventItem {
+                .filter_map(|row| {
+                    let e = public_event(row)
+                        .inspect_err(|e| tracing::warn!(error = %e, "event left out of the list"))
+                        .ok()?;
+                    Some(PublicEventItem {
                         event_id: e.event_id,
                         main_title: e.main_title,
                         sub_title: e.sub_title,
@@ -161,7 +165,7 @@ impl Store {
                         image_url: e.image_url,
                     })
                 })
-                .collect::<Result<Vec<_>, StoreError>>()?;
+                .collect();
             // Stable sort: equal dates keep creation order.
             items.sort_by(|a, b| match (&a.start_date, &b.start_date) {
                 (Some(x), Some(y)) => y.as_bytes().cmp(x.as_bytes()),

@@ -32,6 +32,15 @@ fn unknown_keys_are_rejected_first() {
         err(r#"{"mergeStrategy":"xml","merge_strategy":"xml"}"#),
         "body must NOT have additional property 'merge_strategy'"
     );
+    // An echoed key is cut to 64 characters (§1.8).
+    let key = "k".repeat(100_000);
+    assert_eq!(
+        err(&format!(r#"{{"{key}":1}}"#)),
+        format!(
+            "body must NOT have additional property '{}…'",
+            "k".repeat(64)
+        )
+    );
 }
 
 #[test]

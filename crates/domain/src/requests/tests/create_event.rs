@@ -287,12 +287,45 @@ fn key_window_from_the_admin_dates() {
         )
     );
 
-    // The largest date the grammar allows stays representable.
-    let event = created(r#"{"eventId":"e","mainTitle":"T","endDate":"9999-12-31"}"#);
+    // The latest year DV41 allows keeps the window in the four-digit form.
+    let event = created(r#"{"eventId":"e","mainTitle":"T","endDate":"2999-12-31"}"#);
     assert_eq!(
         window(&event),
-        (None, Some("+010000-01-05T00:00:00.000Z".to_owned()))
+        (None, Some("3000-01-05T00:00:00.000Z".to_owned()))
     );
+}
+
+/// Before DV41, `endDate` `9999-12-31` was accepted (201) and stored a key window ending in
+/// year 10000; every later request with the event's key, and even its DELETE with the master
+/// key, answered 500 `corrupt row`. Years are now bounded to 1900–2999, after the format check.
+#[test]
+fn event_years_are_bounded() {
+    for (body, message) in [
+        (
+            r#"{"eventId":"e","mainTitle":"T","endDate":"9999-12-31"}"#,
+            "Invalid endDate: year must be between 1900 and 2999",
+        ),
+        (
+            r#"{"eventId":"e","mainTitle":"T","startDate":"1899-12-31T23:00:00Z"}"#,
+            "Invalid startDate: year must be between 1900 and 2999",
+        ),
+        (
+            r#"{"eventId":"e","mainTitle":"T","startDate":"0000-01-01","endDate":"x"}"#,
+            "Invalid startDate: year must be between 1900 and 2999",
+        ),
+        (
+            r#"{"eventId":"e","mainTitle":"T","startDate":"2026-01-01","endDate":"3000-01-01"}"#,
+            "Invalid endDate: year must be between 1900 and 2999",
+        ),
+        (
+            r#"{"eventId":"e","mainTitle":"T","startDate":"9999-02-30"}"#,
+            "Invalid startDate: expected YYYY-MM-DD or an RFC 3339 date-time",
+        ),
+    ] {
+        assert_eq!(check_err(body), message, "{body}");
+    }
+    let event = created(r#"{"eventId":"e","mainTitle":"T","startDate":"1900-01-01"}"#);
+    assert_eq!(event.start_date.as_deref(), Some("1900-01-01"));
 }
 
 #[test]

@@ -313,3 +313,51 @@ fn unknown_keys_are_ignored() {
         }])
     );
 }
+
+/// Before DV41, nothing bounded a row: gates arrays of any length were stored and served to every
+/// spectator. Gates are now at most 64 per row (checked before any item), strings at most 256
+/// characters, both as limits in table order after the types.
+#[test]
+fn gates_and_strings_are_bounded() {
+    let gates = |n: usize| {
+        let items: Vec<String> = (1..=n).map(|g| format!(r#"{{"gate":{g}}}"#)).collect();
+        format!(r#","gates":[{}]"#, items.join(","))
+    };
+    assert_eq!(
+        row_err(&gates(150_000)),
+        "body/results/0/gates must NOT have more than 64 items"
+    );
+    // The count comes before the items: a bad item beyond the bound is not looked at.
+    assert_eq!(
+        row_err(&format!(r#","gates":[{}]"#, vec!["0"; 65].join(","))),
+        "body/results/0/gates must NOT have more than 64 items"
+    );
+    let row = ok(&format!(
+        r#"{{"results":[{{"raceId":"R1","participantId":"P1","bib":1{}}}]}}"#,
+        gates(64)
+    ));
+    assert!(matches!(&row.results[0].gates, Field::Value(g) if g.len() == 64));
+    let long = "s".repeat(257);
+    assert_eq!(
+        row_err(&format!(r#","status":"{long}""#)),
+        "body/results/0/status must NOT have more than 256 characters"
+    );
+    assert_eq!(
+        err(&format!(
+            r#"{{"results":[{{"raceId":"{long}","participantId":"P1","bib":1}}]}}"#
+        )),
+        "body/results/0/raceId must NOT have more than 256 characters"
+    );
+    // Types first: a long status does not hide a wrong type later in the table.
+    assert_eq!(
+        row_err(&format!(r#","status":"{long}","gates":7"#)),
+        "body/results/0/gates must be array or null"
+    );
+    let at_bound = "ž".repeat(256);
+    assert!(
+        ResultsIngest::parse(&json(&format!(
+            r#"{{"results":[{{"raceId":"R1","participantId":"{at_bound}","bib":1,"status":"{at_bound}"}}]}}"#
+        )))
+        .is_ok()
+    );
+}
