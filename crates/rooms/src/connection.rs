@@ -1,5 +1,5 @@
 //! The connection task: one per socket, owning its `Session`, running one `select!` loop over
-//! inbound frames, outbound frames, the ping tick and the pong deadline (design §3.9, §4 C).
+//! inbound frames, outbound frames, the ping tick and the pong deadline (docs/ARCHITECTURE.md, "The live pipeline").
 //!
 //! Rules it keeps (contract §6.7–§6.9):
 //! - every session call (`text`, `ping`, `pong`, `close`) is wrapped in `send_timeout`; on

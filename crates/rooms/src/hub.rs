@@ -33,7 +33,7 @@ use crate::ring::Ring;
 pub(crate) struct EventHub {
     /// The event this hub belongs to.
     pub(crate) event_id: Box<str>,
-    /// Serialises commit + publish and admission of this event (design §3.9).
+    /// Serialises commit + publish and admission of this event (docs/ARCHITECTURE.md, "The live pipeline").
     pub(crate) write: Arc<tokio::sync::Mutex<()>>,
     /// Sockets admitted and not yet gone (incremented only under `write`).
     pub(crate) count: AtomicUsize,

@@ -1,5 +1,5 @@
 //! The held write lock of one event: everything that changes what its sockets see goes through
-//! it (design §3.9).
+//! it (docs/ARCHITECTURE.md, "The live pipeline").
 //!
 //! Publishing assigns the next `seq` after the caller's commit, encodes the frame once, stores it
 //! in the ring and hands it to the broadcast channel, all synchronously: nothing here awaits a

@@ -9,7 +9,7 @@
 //! A hub leaves the map in exactly three ways: its room is closed ([`crate::EventLock::close`]),
 //! the server shuts down, or its write lock is released while it holds no state and no
 //! connection (a hub created by a lookup for an event that turned out to be missing or private,
-//! design §3.9). All three happen while the hub's write lock is held (or cannot be contended),
+//! docs/ARCHITECTURE.md). All three happen while the hub's write lock is held (or cannot be contended),
 //! so whoever holds the write lock of the hub currently in the map is the only writer of that
 //! event; a waiter that wakes up on a hub no longer in the map retries with the current one.
 
@@ -182,7 +182,7 @@ impl Rooms {
         &self.inner.config
     }
 
-    /// Takes the event's write lock (design §3.9): every path that commits and publishes, and
+    /// Takes the event's write lock: every path that commits and publishes, and
     /// every admission, holds it, so frames are numbered in commit order and an admission is
     /// atomic with status changes and delete. Creates the (unloaded) hub when there is none.
     pub async fn lock(&self, event_id: &str) -> EventLock {
