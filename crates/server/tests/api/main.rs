@@ -7,6 +7,7 @@
 )]
 
 mod admin;
+mod demo;
 mod helpers;
 mod ingest;
 mod load;
