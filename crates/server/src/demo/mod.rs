@@ -104,8 +104,8 @@ pub async fn run_days(target: Target, args: DemoArgs, first_date: NaiveDate) {
     let mut day: u32 = 1;
     loop {
         let date = first_date + chrono::Days::new(u64::from(day - 1));
-        // Generating a day is pure CPU work (milliseconds in a release build): off the thread
-        // that serves and watches for Ctrl-C.
+        // Generating a day is pure CPU work (seconds in a debug build): off the thread that
+        // drives the booth and watches for Ctrl-C.
         let seed = args.seed;
         let Ok(script) = tokio::task::spawn_blocking(move || script::day(seed, day, date)).await
         else {
