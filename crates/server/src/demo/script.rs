@@ -19,8 +19,10 @@ use super::xml::{self, race_status};
 
 /// On-course sampling period (race time).
 pub const TICK_MS: u64 = 500;
-/// A rider appears on course (as the next starter) this long before the planned start.
-const WAITING_MS: u64 = 10_000;
+/// A rider appears on course (as the next starter) this long before the planned start. With the
+/// start delay (≤ 2.5 s) it stays below the on-course lifetime of 10 s of race time: a waiting
+/// rider's entry does not change, so it is sent once and must not expire before the start.
+const WAITING_MS: u64 = 6_000;
 /// A finished rider stays on the on-course list this long.
 const LINGER_MS: u64 = 5_000;
 /// A DNS is entered this long after the planned start.

@@ -427,3 +427,21 @@ fn many_seeds_generate_complete_regattas() {
         }
     }
 }
+
+#[test]
+fn oncourse_lifetime_follows_the_speed() {
+    use std::time::Duration;
+    assert_eq!(super::oncourse_ttl(1.0), Duration::from_secs(10));
+    assert_eq!(super::oncourse_ttl(5.0), Duration::from_secs(2));
+    assert_eq!(super::oncourse_ttl(100.0), Duration::from_secs(1));
+    assert_eq!(super::oncourse_ttl(0.5), Duration::from_secs(10));
+}
+
+#[test]
+fn the_printed_url_is_openable() {
+    use std::net::IpAddr;
+    let url = |h: &str, p| super::base_url(h.parse::<IpAddr>().expect("ip"), p);
+    assert_eq!(url("0.0.0.0", 3000), "http://127.0.0.1:3000");
+    assert_eq!(url("::", 8080), "http://[::1]:8080");
+    assert_eq!(url("192.168.1.5", 80), "http://192.168.1.5:80");
+}
