@@ -5,6 +5,7 @@ mod app;
 mod bodies;
 pub mod config;
 mod cors;
+pub mod demo;
 mod error;
 mod extract;
 mod respond;

@@ -1,13 +1,33 @@
 //! `live-mini`: configuration → database → listen; SIGINT/SIGTERM stop it gracefully.
+//! `live-mini demo` does the same on its own database and feeds it a generated race
+//! (`live_server::demo`); `live-mini --help` prints the usage.
 
 use std::process::ExitCode;
 
+use live_server::demo::{self, Command, DemoArgs};
 use live_server::{Application, Config, telemetry};
 
 fn main() -> ExitCode {
+    let command = match demo::cli::parse(std::env::args().skip(1)) {
+        Ok(c) => c,
+        Err(e) => {
+            #[expect(clippy::print_stderr, reason = "usage errors go to stderr")]
+            {
+                eprintln!("{e}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    if command == Command::Help {
+        #[expect(clippy::print_stdout, reason = "--help prints the usage")]
+        {
+            print!("{}", demo::USAGE);
+        }
+        return ExitCode::SUCCESS;
+    }
     // Values are checked before anything else, and the production refusal happens before the
     // database is touched (contract §7).
-    let config = match Config::from_env() {
+    let mut config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
             #[expect(
@@ -21,7 +41,17 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init(&config.log_filter, config.log_format);
-    match actix_web::rt::System::new().block_on(serve(config)) {
+    let demo = match command {
+        Command::Demo(args) => match prepare_demo(&mut config, args) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start the demo");
+                return ExitCode::from(1);
+            }
+        },
+        Command::Serve | Command::Help => None,
+    };
+    match actix_web::rt::System::new().block_on(serve(config, demo)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "live-mini stopped with an error");
@@ -30,14 +60,41 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+/// The demo's booth: its options and master key.
+struct Demo {
+    args: DemoArgs,
+    master_key: String,
+}
+
+/// Points the configuration at the demo database (deleted first, so a seed replays the same
+/// race) and gives the demo's booth its own master key.
+fn prepare_demo(config: &mut Config, args: DemoArgs) -> anyhow::Result<Demo> {
+    let ttl_from_env = std::env::var_os("ONCOURSE_TTL_MS").is_some();
+    let master_key = demo::configure(config, &args, ttl_from_env)?;
+    demo::reset_database(&config.database_path)?;
+    Ok(Demo { args, master_key })
+}
+
+async fn serve(config: Config, demo: Option<Demo>) -> anyhow::Result<()> {
     let (host, database) = (config.host, config.database_path.clone());
     let app = Application::build(config)?;
-    tracing::info!(%host, port = app.port(), database = %database.display(), "live-mini listening");
+    let port = app.port();
+    tracing::info!(%host, port, database = %database.display(), "live-mini listening");
     let handle = app.handle();
     let server = actix_web::rt::spawn(app.run_until_stopped());
+    let booth = demo.map(|d| {
+        let target = demo::driver::Target {
+            base: demo::base_url(host, port),
+            master_key: Some(d.master_key),
+        };
+        let today = chrono::Local::now().date_naive();
+        actix_web::rt::spawn(demo::run_days(target, d.args, today))
+    });
     wait_for_signal().await;
     tracing::info!("shutting down");
+    if let Some(b) = booth {
+        b.abort();
+    }
     handle.shutdown().await;
     server.await??;
     Ok(())

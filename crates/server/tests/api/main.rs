@@ -7,6 +7,7 @@
 )]
 
 mod admin;
+mod demo;
 mod guard;
 mod helpers;
 mod hostile;
