@@ -3,10 +3,12 @@
 
 mod app;
 mod bodies;
+mod compress;
 pub mod config;
 mod cors;
 mod error;
 mod extract;
+mod page;
 mod respond;
 mod routes;
 mod services;
