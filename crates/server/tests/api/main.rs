@@ -7,9 +7,12 @@
 )]
 
 mod admin;
+mod browser;
+mod cdp;
 mod helpers;
 mod ingest;
 mod load;
+mod page;
 mod public;
 mod spa;
 mod ws;

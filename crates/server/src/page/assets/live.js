@@ -3,7 +3,7 @@
 // Protocol: docs/PROTOCOL.md (resume with since=<epoch>:<seq>, full/refresh re-read the page).
 const main = document.getElementById("main");
 const T = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
-const stats = { full: 0, diff: 0, refresh: 0, opened: 0, reloads: 0, state: "off" };
+const stats = { full: 0, diff: 0, refresh: 0, opened: 0, reloads: 0, state: "off", closedByServer: false };
 window.liveMini = stats;
 document.documentElement.classList.add("js");
 
@@ -130,15 +130,20 @@ function patchResults(raceId, items) {
   const cat = main.dataset.cat;
   const best = main.dataset.kind === "best";
   let missing = false;
+  const news = [];
   for (const it of items) {
     if (cat && it.catId !== cat) continue;
     const tr = document.getElementById("r" + it.bib);
     if (!tr || !body.contains(tr)) { missing = true; continue; }
+    const before = tr.querySelector("td.tt")?.textContent;
     patchRow(tr, it, Boolean(cat), best);
     place(tr);
-    const total = best ? it.totalTotal : it.total;
-    announce(`${it.name}: ${it.status || fmtTime(total)}${it.rnk ? ` (${it.rnk}.)` : ""}`);
+    const after = tr.querySelector("td.tt")?.textContent;
+    const rank = cat ? it.catRnk : it.rnk;
+    // Only new results are read out, not the rank shifts they cause.
+    if (after !== before) news.push(`${it.name}: ${after}${rank ? ` (${rank}.)` : ""}`);
   }
+  if (news.length) announce(news.join("; "));
   applySearch();
   if (missing) reload();
 }
@@ -292,8 +297,9 @@ function connect() {
     try { f = JSON.parse(m.data); } catch { return; }
     onFrame(f);
   };
-  ws.onclose = () => {
+  ws.onclose = (e) => {
     ws = null;
+    stats.closedByServer = e.code === 1000;
     if (status === "official") { setConn("official"); return; }
     setConn("reconnecting");
     // Exponential backoff with jitter: 1, 2, 4, 8, then 15 s at most, each 50–100 %.
@@ -360,7 +366,7 @@ document.addEventListener("change", (e) => {
 
 if (main && eventId) {
   setup();
-  document.querySelectorAll("#oc-list li").forEach((li) => startClock(li, performance.now()));
+  document.querySelectorAll("#oc-list > li").forEach((li) => startClock(li, performance.now()));
   setInterval(tick, 100);
   connect();
 }
