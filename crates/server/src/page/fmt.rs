@@ -22,10 +22,20 @@ pub(crate) fn pen(cs: i32) -> String {
     }
 }
 
-/// A race's scheduled start: the clock time in its own offset (`13:30`), or the text verbatim
-/// when it is not RFC 3339.
+/// A race's scheduled start: the clock time in its own offset (`13:30`); a bare time of day
+/// (`08:30:10.780`, as the timing sends run starts) without its fraction; anything else verbatim.
 pub(crate) fn clock(start_time: &str) -> String {
-    parse(start_time).map_or_else(|| start_time.to_owned(), |t| t.format("%H:%M").to_string())
+    parse(start_time).map_or_else(
+        || {
+            let bare = start_time.split('.').next().unwrap_or(start_time);
+            if bare.len() == 8 && bare.as_bytes().get(2) == Some(&b':') {
+                bare.to_owned()
+            } else {
+                start_time.to_owned()
+            }
+        },
+        |t| t.format("%H:%M").to_string(),
+    )
 }
 
 fn parse(t: &str) -> Option<DateTime<FixedOffset>> {
@@ -99,6 +109,7 @@ mod tests {
         let en = Lang::En.t();
         assert_eq!(clock("2024-06-25T13:30:00+02:00"), "13:30");
         assert_eq!(clock("later"), "later");
+        assert_eq!(clock("08:30:10.780"), "08:30:10");
         let d = local_date("2024-06-25T23:30:00+02:00").unwrap();
         assert_eq!(day(d, cs), "út 25. 6.");
         assert_eq!(day(d, en), "Tue 25 Jun");

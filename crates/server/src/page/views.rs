@@ -573,7 +573,7 @@ fn name_cell(
                             dl {
                                 @if let Some(s) = run.dt_start { dt { (t.start) } dd { (fmt::clock(s)) } }
                                 dt { (t.time) } dd { (run.time.map(fmt::time).unwrap_or_default()) }
-                                dt { "+" } dd { (run.pen.map(|p| p / 100).map(|p| p.to_string()).unwrap_or_default()) }
+                                dt { (t.pen) } dd { (run.pen.map(|p| p / 100).map(|p| p.to_string()).unwrap_or_default()) }
                                 dt { (t.total) } dd {
                                     @if let Some(s) = run.status { (status_cell(s, t)) }
                                     @else { (run.total.map(fmt::time).unwrap_or_default()) }

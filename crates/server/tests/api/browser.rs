@@ -433,7 +433,24 @@ async fn phone_and_desktop_layouts_fit_and_screenshots_on_request() {
         return;
     };
     let app = spawn_app().await;
-    let key = event_with_export(&app, "jarni", "running").await;
+    let key = app
+        .create_event(
+            json!({"eventId": "jarni", "mainTitle": "Jarní slalomy", "subTitle": "Český pohár"}),
+        )
+        .await;
+    let res = post_xml(&app, &key, &fixture("xml/xboardtest02_jarni_v1.xml")).await;
+    assert_eq!(res.status.as_u16(), 200);
+    app.set_status("jarni", &key, "running").await;
+    for (id, title, status) in [
+        ("lodm-2024", "LODM 2024", "startlist"),
+        ("podzim-2025", "Podzimní slalom 2025", "official"),
+    ] {
+        let other = app
+            .create_event(json!({"eventId": id, "mainTitle": title}))
+            .await;
+        post_xml(&app, &other, &fixture("sample-c123-synthetic-lodm-qua.xml")).await;
+        app.set_status(id, &other, status).await;
+    }
     let rider = json!({"oncourse": [{
         "participantId": "x", "raceId": "K1M_ST_BR2_6", "bib": 9, "name": "KOPEČEK Michal",
         "club": "VS Tábor", "position": 1,
@@ -465,20 +482,23 @@ async fn phone_and_desktop_layouts_fit_and_screenshots_on_request() {
         b.viewport(width, height, mobile).await;
         for (name, path) in &shots {
             b.goto(&format!("{}{path}", app.base)).await;
+            if name.starts_with("race") {
+                // The first row expanded, so its runs and gates must fit too.
+                b.wait_for("window.liveMini.state === 'live'", "socket open")
+                    .await;
+                b.eval("document.querySelector('#r1 summary').click()")
+                    .await;
+                b.wait_for("document.querySelector('#r1 details').open", "row open")
+                    .await;
+            }
             let overflow = b
-                .eval("document.documentElement.scrollWidth - window.innerWidth")
+                .eval(&format!("document.documentElement.scrollWidth - {width}"))
                 .await;
             assert!(
                 overflow.as_i64() <= Some(0),
                 "{device} {name}: {overflow} px too wide"
             );
             if let Some(dir) = &dir {
-                if name.starts_with("race") {
-                    b.wait_for("window.liveMini.state === 'live'", "socket open")
-                        .await;
-                    b.eval("document.querySelector('#r1 summary')?.click()")
-                        .await;
-                }
                 let png = b.screenshot(false).await;
                 assert!(png.starts_with(b"\x89PNG"));
                 std::fs::create_dir_all(dir).expect("screenshot dir");
