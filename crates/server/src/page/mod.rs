@@ -51,6 +51,7 @@ struct PageQuery {
     view: Option<String>,
     cat: Option<String>,
     q: Option<String>,
+    detail: bool,
 }
 
 fn page_query(req: &HttpRequest) -> PageQuery {
@@ -68,6 +69,7 @@ fn page_query(req: &HttpRequest) -> PageQuery {
         view: first("view"),
         cat: first("cat"),
         q: first("q"),
+        detail: first("detail").as_deref() == Some("1"),
     }
 }
 
@@ -210,6 +212,7 @@ async fn render_race(st: &AppState, req: &HttpRequest, race_id: Option<String>) 
         view: PageView::parse(q.view.as_deref()),
         cat: q.cat,
         q: q.q,
+        detail: q.detail,
     };
     cached_page(st, req, chosen, since.as_deref(), || async {
         let page = service::race_page(st, &event_id, race_query, since.clone()).await?;

@@ -376,8 +376,8 @@ pub(crate) fn race(ctx: Ctx<'_>, page: &RacePage) -> Markup {
                 }
                 PageView::Results => {
                     @if let (Some(r), Some(results)) = (race, &page.results) {
-                        (filters(t, view, cat, page.query.q.as_deref(), &race_categories))
-                        (results_table(t, d, r, &results.results, cat.is_some(), page.query.q.as_deref()))
+                        (filters(t, view, cat, &page.query, &race_categories))
+                        (results_table(t, d, r, &results.results, cat.is_some(), &page.query))
                     }
                 }
             }
@@ -436,9 +436,10 @@ fn filters(
     t: &Texts,
     view: PageView,
     cat: Option<&str>,
-    q: Option<&str>,
+    query: &crate::services::page::RaceQuery,
     categories: &[&live_domain::public::CategorySummary],
 ) -> Markup {
+    let q = query.q.as_deref();
     html! {
         form.filters method="get" role="search" {
             @if let Some(v) = view.param() { input type="hidden" name="view" value=(v); }
@@ -456,6 +457,10 @@ fn filters(
             label.f.q {
                 span.sr { (t.search) }
                 input type="search" name="q" #q value=[q] placeholder=(t.search_hint) autocomplete="off";
+            }
+            label.f {
+                input type="checkbox" name="detail" value="1" #detail checked[query.detail];
+                span { (t.detail) }
             }
             button type="submit" { (t.apply) }
         }
@@ -489,12 +494,18 @@ fn results_table(
     race: &RaceItem,
     list: &RaceResultList,
     by_cat: bool,
-    q: Option<&str>,
+    query: &crate::services::page::RaceQuery,
 ) -> Markup {
+    let q = query.q.as_deref();
+    let open = query.detail;
     let caption = format!(
         "{} – {}",
         class_title(d, race.class_id.as_deref()),
-        race_type_text(race.race_type, t)
+        if matches!(list, RaceResultList::BestRun(_)) {
+            t.best_of_two
+        } else {
+            race_type_text(race.race_type, t)
+        }
     );
     let rank_label = if by_cat { t.cat_rank } else { t.rank };
     html! {
@@ -514,7 +525,7 @@ fn results_table(
                             } }
                             tbody {
                                 @for item in items.iter().filter(|i| matches(q, i.core.bib, &i.core.name)) {
-                                    (single_row(t, item, by_cat))
+                                    (single_row(t, item, by_cat, open))
                                 }
                             }
                         }
@@ -529,7 +540,7 @@ fn results_table(
                             } }
                             tbody {
                                 @for item in items.iter().filter(|i| matches(q, i.core.bib, &i.core.name)) {
-                                    (best_row(t, item, by_cat))
+                                    (best_row(t, item, by_cat, open))
                                 }
                             }
                         }
@@ -553,10 +564,11 @@ fn name_cell(
     t: &Texts,
     core: &live_domain::results::ResultCore,
     runs: &[(Option<&str>, RunView<'_>)],
+    open: bool,
 ) -> Markup {
     html! {
         td.nm {
-            details {
+            details open[open] {
                 summary {
                     span.n { (core.name) }
                     @if let Some(c) = &core.cat_id { " " small.cat { (c) } }
@@ -600,7 +612,7 @@ struct RunView<'a> {
     gates: Option<&'a [Gate]>,
 }
 
-fn single_row(t: &Texts, item: &ResultItem, by_cat: bool) -> Markup {
+fn single_row(t: &Texts, item: &ResultItem, by_cat: bool, open: bool) -> Markup {
     let c = &item.core;
     let (rank, behind) = rank_of(c, by_cat);
     let run = RunView {
@@ -615,7 +627,7 @@ fn single_row(t: &Texts, item: &ResultItem, by_cat: bool) -> Markup {
     html! {
         tr id=[c.bib.map(|b| format!("r{b}"))] data-c=[c.cat_id.as_deref()] class=[medal(rank)] {
             td.rk { (rank.map(|r| r.to_string()).unwrap_or_default()) }
-            (name_cell(t, c, &[(None, run)]))
+            (name_cell(t, c, &[(None, run)], open))
             td.tm { (run_cell(t, &run)) }
             td.tt {
                 @if let Some(s) = &c.status { (status_cell(s, t)) }
@@ -684,14 +696,14 @@ fn best_runs(item: &BestRunItem) -> (RunView<'_>, RunView<'_>) {
     (r1, r2)
 }
 
-fn best_row(t: &Texts, item: &BestRunItem, by_cat: bool) -> Markup {
+fn best_row(t: &Texts, item: &BestRunItem, by_cat: bool, open: bool) -> Markup {
     let c = &item.core;
     let (rank, behind) = rank_of(c, by_cat);
     let (r1, r2) = best_runs(item);
     html! {
         tr id=[c.bib.map(|b| format!("r{b}"))] data-c=[c.cat_id.as_deref()] class=[medal(rank)] {
             td.rk { (rank.map(|r| r.to_string()).unwrap_or_default()) }
-            (name_cell(t, c, &[(Some(t.run1), r1), (Some(t.run2), r2)]))
+            (name_cell(t, c, &[(Some(t.run1), r1), (Some(t.run2), r2)], open))
             td.r1 { (run_cell(t, &r1)) }
             td.r2 { (run_cell(t, &r2)) }
             td.tt {

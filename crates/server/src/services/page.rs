@@ -3,6 +3,7 @@
 
 use live_domain::oncourse::OncourseItem;
 use live_domain::public::{EventDetail, PublicEventItem, RaceItem, RaceResults, Startlist};
+use live_domain::race::RaceType;
 
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -50,6 +51,8 @@ pub(crate) struct RaceQuery {
     pub(crate) cat: Option<String>,
     /// Name or bib search.
     pub(crate) q: Option<String>,
+    /// Every row expanded (`?detail=1`).
+    pub(crate) detail: bool,
 }
 
 /// Everything a race page shows.
@@ -127,7 +130,8 @@ pub(crate) async fn race_page(
 }
 
 /// The race an event page opens on: the race of the first rider on course, else the first race
-/// of the schedule (for a best-run pair its second run, which shows both).
+/// of the schedule; for the first run of a best-run pair its second run when listed (the class
+/// selector links it: both show the same combined list).
 fn default_race<'a>(detail: &'a EventDetail, oncourse: &[OncourseItem]) -> Option<&'a RaceItem> {
     let listed = |id: &str| {
         detail
@@ -135,8 +139,14 @@ fn default_race<'a>(detail: &'a EventDetail, oncourse: &[OncourseItem]) -> Optio
             .iter()
             .find(|r| r.race_id == id && r.class_id.is_some())
     };
-    oncourse
+    let race = oncourse
         .iter()
         .find_map(|o| listed(&o.race_id))
-        .or_else(|| detail.races.iter().find(|r| r.class_id.is_some()))
+        .or_else(|| detail.races.iter().find(|r| r.class_id.is_some()))?;
+    if race.race_type == RaceType::BestRun1
+        && let Some(second) = listed(&race.race_id.replacen("_BR1_", "_BR2_", 1))
+    {
+        return Some(second);
+    }
+    Some(race)
 }

@@ -307,6 +307,19 @@ async fn the_category_filter_reranks_and_favourites_are_kept() {
         .await,
         1
     );
+    // The detailed view opens every row in place, without a request.
+    b.eval("document.body.dataset.marker = 'same-document'")
+        .await;
+    b.eval("document.getElementById('detail').click()").await;
+    b.wait_for(
+        "[...document.querySelectorAll('#list details')].every(d => d.open)",
+        "all rows expanded",
+    )
+    .await;
+    assert_eq!(
+        b.eval("document.body.dataset.marker").await,
+        "same-document"
+    );
     app.stop().await;
 }
 

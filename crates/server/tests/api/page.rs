@@ -80,9 +80,17 @@ async fn pages_render_in_both_languages_and_unknown_pages_are_html_404s() {
     // The event page opens on a race; start list and schedule views.
     let event = text(&app.get("/events/lodm-2024", &[]).await);
     assert!(
-        event.contains(r#"data-race="K1M-ZS_BR1_25""#),
-        "first race of the schedule"
+        event.contains(r#"data-race="K1M-ZS_BR2_25""#),
+        "first race of the schedule, as its best-run pair's second run"
     );
+    assert!(event.contains("best of two runs") || event.contains("lepší ze dvou jízd"));
+    assert!(!event.contains("<details open>"));
+    // Every row expanded on request (the detailed view without JavaScript).
+    let detailed = text(
+        &app.get("/events/lodm-2024/races/K1W-ZS_QUA_25?detail=1", &[])
+            .await,
+    );
+    assert_eq!(detailed.matches("<details open>").count(), 3);
     let sl = text(
         &app.get("/events/lodm-2024/races/K1W-ZS_QUA_25?view=startlist", &[])
             .await,

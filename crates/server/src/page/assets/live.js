@@ -362,6 +362,10 @@ document.addEventListener("click", (e) => {
 document.addEventListener("input", (e) => { if (e.target.id === "q") applySearch(); });
 document.addEventListener("change", (e) => {
   if (e.target.id === "cat" && e.target.form) e.target.form.requestSubmit();
+  if (e.target.id === "detail") {
+    const open = e.target.checked;
+    document.querySelectorAll("#list details").forEach((d) => { d.open = open; });
+  }
 });
 
 if (main && eventId) {
