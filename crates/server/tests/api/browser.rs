@@ -338,6 +338,34 @@ async fn the_page_reconnects_after_a_restart_and_stays_live_until_official() {
     b.eval("document.body.dataset.marker = 'same-document'")
         .await;
 
+    // The network drops while the server stays up: the page resumes from its last frame with
+    // `since=`, gets exactly the frames it missed (a rider who went on course meanwhile), no `full`.
+    b.send(
+        "Network.emulateNetworkConditions",
+        json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    )
+    .await;
+    b.wait_for(
+        "window.liveMini.state === 'reconnecting'",
+        "offline noticed",
+    )
+    .await;
+    ingest(&app, &key, ONCOURSE, on_course(&[Some(0)], 1500)).await;
+    b.send(
+        "Network.emulateNetworkConditions",
+        json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    )
+    .await;
+    b.wait_for(
+        "document.querySelectorAll('#oc-list > li').length === 1",
+        "missed frame replayed",
+    )
+    .await;
+    let stats = b.eval("window.liveMini").await;
+    assert_eq!(stats["full"], 0, "{stats}");
+    assert_eq!(stats["reloads"], 0, "{stats}");
+    assert_eq!(stats["opened"], 2, "{stats}");
+
     // The server goes away: the indicator says so.
     let (dir, db) = app.stop_keep_db().await;
     b.wait_for(
@@ -367,7 +395,7 @@ async fn the_page_reconnects_after_a_restart_and_stays_live_until_official() {
     })
     .await;
     b.wait_for(
-        "window.liveMini.state === 'live' && window.liveMini.opened === 2",
+        "window.liveMini.state === 'live' && window.liveMini.opened === 3",
         "reconnected",
     )
     .await;

@@ -300,14 +300,37 @@ function connect() {
   ws.onclose = (e) => {
     ws = null;
     stats.closedByServer = e.code === 1000;
-    if (status === "official") { setConn("official"); return; }
-    setConn("reconnecting");
-    // Exponential backoff with jitter: 1, 2, 4, 8, then 15 s at most, each 50–100 %.
-    const base = Math.min(15000, 1000 * 2 ** attempt);
-    attempt++;
-    setTimeout(connect, base / 2 + (Math.random() * base) / 2);
+    lost();
   };
 }
+let retry = null;
+function lost() {
+  if (status === "official") { setConn("official"); return; }
+  setConn("reconnecting");
+  // Exponential backoff with jitter: 1, 2, 4, 8, then 15 s at most, each 50–100 %.
+  const base = Math.min(15000, 1000 * 2 ** attempt);
+  attempt++;
+  clearTimeout(retry);
+  retry = setTimeout(connect, base / 2 + (Math.random() * base) / 2);
+}
+// A phone that loses its network often keeps a dead socket open for minutes (the server's pings
+// are invisible to scripts): drop it as soon as the browser knows, and retry at once when the
+// network is back.
+window.addEventListener("offline", () => {
+  if (!ws) return;
+  const dead = ws;
+  ws = null;
+  dead.onclose = null;
+  dead.onmessage = null;
+  dead.close();
+  lost();
+});
+window.addEventListener("online", () => {
+  if (ws || status === "official" || !eventId) return;
+  clearTimeout(retry);
+  attempt = 0;
+  connect();
+});
 
 // ---- search, category, favourites ----
 const FAV_KEY = "liveMini.favourites";
