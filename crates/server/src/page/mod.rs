@@ -31,6 +31,19 @@ mod views;
 use assets::ASSETS;
 use i18n::{Chosen, negotiate};
 
+/// Every page: only its own stylesheet, script, images and WebSocket; no inline script runs (the
+/// `<script type="application/json">` texts are data). Framing stays allowed: organisers embed
+/// the page in their own sites.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; base-uri 'none'; form-action 'self'";
+
+fn protect(res: &mut HttpResponse) {
+    use actix_web::http::header::{CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
+    let h = res.headers_mut();
+    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+}
+
 /// `Vary` of every page: the encoding and the two inputs of the language choice.
 const VARY_PAGE: &str = "Accept-Encoding, Accept-Language, Cookie";
 const HTML_UTF8: &str = "text/html; charset=utf-8";
@@ -133,6 +146,7 @@ where
             res.headers_mut().insert(SET_COOKIE, v);
         }
     }
+    protect(&mut res);
     res
 }
 
@@ -156,10 +170,12 @@ fn error_page(req: &HttpRequest, chosen: Chosen, e: &ApiError) -> HttpResponse {
 
 fn not_found_html(req: &HttpRequest, chosen: Chosen) -> HttpResponse {
     let markup = views::not_found(ctx(req, chosen, ""));
-    HttpResponse::NotFound()
+    let mut res = HttpResponse::NotFound()
         .insert_header((CONTENT_TYPE, HeaderValue::from_static(HTML_UTF8)))
         .insert_header((CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .body(markup.0)
+        .body(markup.0);
+    protect(&mut res);
+    res
 }
 
 /// The HTML 404 for a browser's request to an unknown page (see `routes/spa.rs`).

@@ -121,6 +121,9 @@ pub(crate) fn events(ctx: Ctx<'_>, events: &[PublicEventItem]) -> Markup {
                             @for e in list {
                                 li.card {
                                     a href=(format!("/events/{}", e.event_id)) {
+                                        @if let Some(img) = &e.image_url {
+                                            img.logo src=(img) alt="" width="48" height="48" loading="lazy";
+                                        }
                                         span class=(format!("badge s-{}", e.status.as_str())) {
                                             (status_text(e.status, t))
                                         }
@@ -308,6 +311,9 @@ pub(crate) fn race(ctx: Ctx<'_>, page: &RacePage) -> Markup {
             data-since=[page.since.as_deref()] data-race=[race.map(|r| r.race_id.as_str())]
             data-view=(view.param().unwrap_or("results")) data-cat=[cat] data-kind=(kind) {
             section.hero {
+                @if let Some(img) = &ev.image_url {
+                    img.logo src=(img) alt="" width="72" height="72";
+                }
                 span #evstatus class=(format!("badge s-{}", ev.status.as_str())) { (status_text(ev.status, t)) }
                 h1 { (ev.main_title) }
                 p.sub {

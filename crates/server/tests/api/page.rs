@@ -48,6 +48,9 @@ async fn pages_render_in_both_languages_and_unknown_pages_are_html_404s() {
     );
     let html = text(&list);
     assert!(html.contains(r#"<html lang="cs">"#), "{html}");
+    let csp = list.header("content-security-policy").expect("CSP");
+    assert!(csp.contains("script-src 'self'") && csp.contains("connect-src 'self'"));
+    assert_eq!(list.header("x-content-type-options"), Some("nosniff"));
     assert!(html.contains("Právě probíhá") && html.contains(r#"href="/events/lodm-2024""#));
     assert!(!html.contains("hidden-draft"), "drafts are not listed");
 
