@@ -134,7 +134,9 @@ function patchResults(raceId, items) {
   for (const it of items) {
     if (cat && it.catId !== cat) continue;
     const tr = document.getElementById("r" + it.bib);
-    if (!tr || !body.contains(tr)) { missing = true; continue; }
+    // A row the page does not show: a new rider (re-read the page), unless the server's search
+    // (?q=) left it out on purpose.
+    if (!tr || !body.contains(tr)) { if (matches(it.name, it.bib)) missing = true; continue; }
     const before = tr.querySelector("td.tt")?.textContent;
     patchRow(tr, it, Boolean(cat), best);
     place(tr);
@@ -340,17 +342,26 @@ function favourites() {
 function saveFavourites(set) {
   try { localStorage.setItem(FAV_KEY, JSON.stringify([...set])); } catch { /* private mode */ }
 }
-function applySearch() {
+function searchText() {
   const input = document.getElementById("q");
-  const q = (input ? input.value : "").trim().toLowerCase();
+  return (input ? input.value : "").trim().toLowerCase();
+}
+// As the server's search: a bib exactly, or a part of the name.
+function matches(name, bib) {
+  const q = searchText();
+  if (!q) return true;
+  return /^\d+$/.test(q) ? String(bib) === q : (name || "").toLowerCase().includes(q);
+}
+function applySearch() {
   document.querySelectorAll("#list tbody tr").forEach((tr) => {
-    const name = (tr.querySelector(".n")?.textContent || "").toLowerCase();
-    const bib = (tr.id || "").slice(1);
-    tr.hidden = Boolean(q) && !(/^\d+$/.test(q) ? bib === q : name.includes(q));
+    tr.hidden = !matches(tr.querySelector(".n")?.textContent, (tr.id || "").slice(1));
   });
 }
 function setup() {
   indexRows();
+  clocks.clear();
+  const now = performance.now();
+  document.querySelectorAll("#oc-list > li").forEach((li) => startClock(li, now));
   const favs = favourites();
   document.querySelectorAll("#list tbody tr").forEach((tr) => {
     const cell = tr.querySelector("td.nm");
@@ -393,7 +404,6 @@ document.addEventListener("change", (e) => {
 
 if (main && eventId) {
   setup();
-  document.querySelectorAll("#oc-list > li").forEach((li) => startClock(li, performance.now()));
   setInterval(tick, 100);
   connect();
 }
