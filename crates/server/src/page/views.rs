@@ -329,7 +329,7 @@ pub(crate) fn race(ctx: Ctx<'_>, page: &RacePage) -> Markup {
                     p #conn .conn role="status" data-state="off" hidden { (t.conn_connecting) }
                 }
             }
-            (oncourse_panel(t, d, &page.oncourse))
+            (oncourse_panel(t, &page.oncourse))
             @if !days.is_empty() || race.is_some() {
                 div.bar {
                     @if days.len() > 1 {
@@ -752,19 +752,18 @@ fn gate(t: &Texts, g: &Gate) -> Markup {
     }
 }
 
-fn oncourse_panel(t: &Texts, d: &EventDetail, items: &[OncourseItem]) -> Markup {
+fn oncourse_panel(t: &Texts, items: &[OncourseItem]) -> Markup {
     html! {
         section #oc .oc aria-labelledby="oc-h" hidden[items.is_empty()] {
             h2 #oc-h { (t.on_course) " " span.count { (items.len()) } }
             ul #oc-list {
-                @for o in items { (oncourse_item(t, d, o)) }
+                @for o in items { (oncourse_item(t, o)) }
             }
         }
     }
 }
 
-fn oncourse_item(t: &Texts, d: &EventDetail, o: &OncourseItem) -> Markup {
-    let race = d.races.iter().find(|r| r.race_id == o.race_id);
+fn oncourse_item(t: &Texts, o: &OncourseItem) -> Markup {
     html! {
         li.ocr data-race=(o.race_id) data-bib=(o.bib) data-done=[o.completed.then_some("1")]
             data-start=[o.dt_start.as_deref()] data-time=[o.time] {
@@ -773,7 +772,6 @@ fn oncourse_item(t: &Texts, d: &EventDetail, o: &OncourseItem) -> Markup {
                 " "
                 strong { (o.name.as_deref().unwrap_or_default()) }
                 @if let Some(c) = &o.club { " " small.cl { (c) } }
-                @if let Some(r) = race { " " small.cl { (class_title(d, r.class_id.as_deref())) } }
                 span.octs {
                     span.ock { (o.time.map(fmt::time).unwrap_or_default()) }
                     @if let Some(p) = o.pen.filter(|p| *p > 0) { " " span.pen { (fmt::pen(p)) } }
