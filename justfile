@@ -13,6 +13,11 @@ run:
 test *ARGS:
     cargo test --workspace --locked {{ ARGS }}
 
+# Refresh the spectator page's screenshots in docs/screenshots/ (needs chromium; commit them)
+screenshots:
+    LIVE_MINI_REQUIRE_BROWSER=1 LIVE_MINI_SCREENSHOTS="$PWD/docs/screenshots" \
+        cargo test -p live-server --test api --locked -- browser::phone_and_desktop_layouts
+
 # Format all code
 fmt:
     cargo fmt --all

@@ -118,6 +118,8 @@ impl Application {
             ingest_log: IngestLog::default(),
         };
         let workers = state.config.workers;
+        // The built-in spectator page, unless CLIENT_DIST_PATH names another app (contract §1.7).
+        let own_page = state.config.client_dist_path.is_none();
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
             App::new()
@@ -131,6 +133,11 @@ impl Application {
                 // Outermost: the request payload outlives the whole response (see `unread.rs`).
                 .wrap(from_fn(crate::unread::close_unread))
                 .configure(routes::configure)
+                .configure(|cfg| {
+                    if own_page {
+                        crate::page::configure(cfg);
+                    }
+                })
                 .default_service(web::to(routes::spa::fallback))
         })
         .workers(workers)

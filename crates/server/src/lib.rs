@@ -3,11 +3,13 @@
 
 mod app;
 mod bodies;
+mod compress;
 pub mod config;
 mod cors;
 pub mod demo;
 mod error;
 mod extract;
+mod page;
 mod respond;
 mod routes;
 mod services;

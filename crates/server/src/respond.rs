@@ -59,14 +59,21 @@ pub(crate) fn matches_if_none_match(header: &str, tag: &str) -> bool {
 }
 
 /// A public answer ready to serve — and to keep in the read cache: the encoded body, its tag and
-/// how long caches may keep it. Serving it again costs no query, no encoding and no hashing.
+/// how long caches may keep it. Serving it again costs no query, no encoding and no hashing; the
+/// gzip copy is made by the first request that accepts gzip and then reused (once per write for
+/// a cached answer, see `compress.rs`).
 #[derive(Debug)]
 pub(crate) struct PublicBody {
     content_type: HeaderValue,
     body: bytes::Bytes,
+    gzip: std::sync::OnceLock<Option<bytes::Bytes>>,
     etag: HeaderValue,
     freshness: Freshness,
+    vary: HeaderValue,
 }
+
+/// `Vary` of the JSON answers.
+const VARY_ENCODING: &str = "Accept-Encoding";
 
 impl PublicBody {
     /// Wraps an encoded body; the tag is computed once here.
@@ -76,9 +83,24 @@ impl PublicBody {
         Self {
             content_type,
             body: body.into(),
+            gzip: std::sync::OnceLock::new(),
             etag,
             freshness,
+            vary: HeaderValue::from_static(VARY_ENCODING),
         }
+    }
+
+    /// Replaces the `Vary` header (pages also vary with the language headers).
+    pub(crate) fn with_vary(mut self, vary: &'static str) -> Self {
+        self.vary = HeaderValue::from_static(vary);
+        self
+    }
+
+    /// The gzip copy, made on first use; `None` when compression does not pay.
+    fn gzipped(&self) -> Option<&bytes::Bytes> {
+        self.gzip
+            .get_or_init(|| crate::compress::gzip(&self.body).map(bytes::Bytes::from))
+            .as_ref()
     }
 
     /// Encodes `body` as JSON.
@@ -96,8 +118,9 @@ impl PublicBody {
         ))
     }
 
-    /// The answer to `req`: 304 with no body when its `If-None-Match` lists this tag, else 200;
-    /// `ETag` and `Cache-Control` on both. Images also get `nosniff` and a sandbox CSP.
+    /// The answer to `req`: 304 with no body when its `If-None-Match` lists this tag, else 200,
+    /// gzip-compressed when the client accepts it; `ETag` (of the uncompressed body),
+    /// `Cache-Control` and `Vary` on both. Images also get `nosniff` and a sandbox CSP.
     pub(crate) fn respond(&self, req: &actix_web::HttpRequest) -> HttpResponse {
         use actix_web::http::header::{
             CONTENT_SECURITY_POLICY, ETAG, IF_NONE_MATCH, X_CONTENT_TYPE_OPTIONS,
@@ -114,7 +137,8 @@ impl PublicBody {
             HttpResponse::Ok()
         };
         res.insert_header((CACHE_CONTROL, self.freshness.header()))
-            .insert_header((ETAG, self.etag.clone()));
+            .insert_header((ETAG, self.etag.clone()))
+            .insert_header((actix_web::http::header::VARY, self.vary.clone()));
         if self.freshness == Freshness::Image {
             res.insert_header((X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
                 .insert_header((CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox")));
@@ -122,8 +146,18 @@ impl PublicBody {
         if not_modified {
             return res.finish();
         }
-        res.insert_header((CONTENT_TYPE, self.content_type.clone()))
-            .body(self.body.clone())
+        res.insert_header((CONTENT_TYPE, self.content_type.clone()));
+        if crate::compress::accepts_gzip(req)
+            && let Some(gz) = self.gzipped()
+        {
+            return res
+                .insert_header((
+                    actix_web::http::header::CONTENT_ENCODING,
+                    HeaderValue::from_static("gzip"),
+                ))
+                .body(gz.clone());
+        }
+        res.body(self.body.clone())
     }
 }
 

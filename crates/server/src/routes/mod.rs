@@ -18,7 +18,7 @@ fn resource(path: &str) -> actix_web::Resource {
 }
 
 /// A resource answering GET and HEAD with `handler`.
-fn get_head<F, Args>(path: &str, handler: F) -> actix_web::Resource
+pub(crate) fn get_head<F, Args>(path: &str, handler: F) -> actix_web::Resource
 where
     F: actix_web::Handler<Args> + Clone,
     Args: actix_web::FromRequest + 'static,

@@ -1,4 +1,6 @@
 //! Hosting the spectator SPA from `CLIENT_DIST_PATH` (contract §1.7), behind every API route.
+//! Without it, the default service answers a browser's unknown page with the built-in page's
+//! HTML 404 and everything else with the JSON 404.
 //!
 //! Files are served at their relative path (GET/HEAD, no traversal outside the directory, no
 //! symlink leading out of it, no dotfiles);
@@ -76,9 +78,6 @@ pub(crate) async fn fallback(
     st: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let Some(root) = st.config.client_dist_path.clone() else {
-        return Err(ApiError::no_route());
-    };
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
         return Err(ApiError::no_route());
     }
@@ -89,6 +88,13 @@ pub(crate) async fn fallback(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
     let is_api = url_path == "/api" || url_path.starts_with("/api/");
+    let Some(root) = st.config.client_dist_path.clone() else {
+        // The built-in page: a browser asking for an unknown page gets an HTML 404.
+        if wants_html && !is_api {
+            return Ok(crate::page::not_found(&req));
+        }
+        return Err(ApiError::no_route());
+    };
     let found = web::block(
         move || -> std::io::Result<Option<(PathBuf, Vec<u8>, bool)>> {
             let Ok(root) = root.canonicalize() else {

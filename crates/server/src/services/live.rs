@@ -224,3 +224,37 @@ async fn compose_full(st: &AppState, pk: i32) -> Result<Option<(EventStatus, Str
     };
     Ok(Some((full.event.status, full_data_json(&full)?)))
 }
+
+/// The live position `(epoch, seq)` a page rendered now starts from, read before the page's data
+/// so that resuming from it replays every frame the data may not include (contract §6.6).
+/// Loads the event's sequence state like a first connection would; `None` for an `official`
+/// event (no live updates) or when the state cannot be composed (the page then connects without
+/// `since` and gets a `full`). 404 for a missing or draft event.
+pub(crate) async fn page_position(
+    st: &AppState,
+    event_id: &str,
+) -> Result<Option<(String, u64)>, ApiError> {
+    let mut lock = st.rooms.lock(event_id).await;
+    if !lock.is_loaded() {
+        let event = st.store.event_by_id(event_id.to_owned()).await?;
+        let pk = match event.map(|e| (e.pk, e.status)) {
+            None | Some((_, EventStatus::Draft)) => {
+                return Err(ApiError::not_found("Event not found"));
+            }
+            Some((_, EventStatus::Official)) => return Ok(None),
+            Some((pk, _)) => pk,
+        };
+        match compose_full(st, pk).await {
+            Ok(Some((status, json))) => lock.load(status, json),
+            Ok(None) => return Err(ApiError::not_found("Event not found")),
+            Err(e) => {
+                tracing::warn!(%event_id, error = %e, "page position unavailable");
+                return Ok(None);
+            }
+        }
+    }
+    if lock.check_visible().is_err() {
+        return Ok(None);
+    }
+    Ok(lock.position())
+}

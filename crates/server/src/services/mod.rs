@@ -6,5 +6,6 @@ pub(crate) mod ingest;
 pub(crate) mod ingest_log;
 pub(crate) mod live;
 pub(crate) mod oncourse;
+pub(crate) mod page;
 pub(crate) mod public;
 pub(crate) mod read_cache;

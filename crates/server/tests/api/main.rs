@@ -7,12 +7,15 @@
 )]
 
 mod admin;
+mod browser;
+mod cdp;
 mod demo;
 mod guard;
 mod helpers;
 mod hostile;
 mod ingest;
 mod load;
+mod page;
 mod public;
 mod spa;
 mod ws;
