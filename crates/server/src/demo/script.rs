@@ -6,7 +6,9 @@
 //! on-course snapshot every 500 ms of race time unless it is identical to the previous one (the
 //! producer skips identical snapshots), and `[]` once the course is empty; after every change of a
 //! race's result table (a finish, a DNS, a DNF, a DSQ, a correction) that race's whole table, one
-//! second later (the producer's debounce), without riders that have neither time nor status; an
+//! second later (the producer's debounce), without riders that have neither time nor status, every
+//! started run's row with the `gates` it passed (as c123-server sends them when it has Canoe123's
+//! TCP stream: `pen` = their sum × 100, a DNF's only up to its stop); an
 //! XML re-export with updated `RaceStatus` whenever a race starts; at the end a last XML,
 //! `finished` and `official`.
 
@@ -119,16 +121,43 @@ pub fn day(seed: u64, day: u32, date: chrono::NaiveDate) -> Script {
 }
 
 /// A row of a results table as Canoe123 currently holds it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Row {
     time: Option<i32>,
+    /// Sum of `gates` × 100.
     pen: i32,
     total: Option<i32>,
     status: Option<&'static str>,
+    /// Penalties (seconds) of the gates passed, gate 1 first; `None` for a run not started.
+    gates: Option<Vec<i32>>,
+}
+
+impl Row {
+    /// A started run's row: `pen` is the sum of `gates`.
+    fn started(time: Option<i32>, status: Option<&'static str>, gates: Vec<i32>) -> Self {
+        let pen = gates.iter().sum::<i32>() * 100;
+        Self {
+            time,
+            pen,
+            total: time.map(|t| t + pen),
+            status,
+            gates: Some(gates),
+        }
+    }
+
+    /// The feed's `gates` array: `[{"gate":1,"pen":0},…]` (c123-xml.md §12.1).
+    fn feed_gates(&self) -> Option<Value> {
+        self.gates.as_ref().map(|g| {
+            g.iter()
+                .enumerate()
+                .map(|(i, p)| json!({ "gate": i + 1, "pen": p }))
+                .collect()
+        })
+    }
 }
 
 /// A change of one row at a moment.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Change {
     at_ms: u64,
     race: usize,
@@ -255,7 +284,7 @@ fn changes(regatta: &Regatta) -> Vec<Change> {
     let mut out = Vec::new();
     for (r, race) in regatta.races.iter().enumerate() {
         for (k, run) in race.runs.iter().enumerate() {
-            let mut push = |at_ms, row| {
+            let mut push = |at_ms, row: Row| {
                 out.push(Change {
                     at_ms,
                     race: r,
@@ -271,49 +300,37 @@ fn changes(regatta: &Regatta) -> Vec<Change> {
                         pen: 0,
                         total: None,
                         status: Some("DNS"),
+                        gates: None,
                     },
                 ),
+                // Canoe123 keeps the penalties of the gates passed before the stop.
                 Outcome::Started(s) => match s.end {
-                    End::Dnf { stop_ms } => push(
-                        stop_ms,
-                        Row {
-                            time: None,
-                            pen: 0,
-                            total: None,
-                            status: Some("DNF"),
-                        },
-                    ),
+                    End::Dnf { stop_ms } => {
+                        push(stop_ms, Row::started(None, Some("DNF"), s.gates.clone()));
+                    }
                     End::Finish {
                         finish_ms,
                         time_cs,
                         dsq,
                     } => {
-                        let pen = s.pen_cs();
-                        let row = Row {
-                            time: Some(time_cs),
-                            pen,
-                            total: Some(time_cs + pen),
-                            status: None,
-                        };
-                        push(finish_ms, row);
+                        let row = Row::started(Some(time_cs), None, s.gates.clone());
+                        push(finish_ms, row.clone());
                         if dsq {
                             push(
                                 finish_ms + DSQ_DELAY_MS,
                                 Row {
                                     status: Some("DSQ"),
-                                    ..row
+                                    ..row.clone()
                                 },
                             );
                         }
                         if (corr.race, corr.run) == (r, k) {
-                            let pen = pen + (corr.to - corr.from) * 100;
+                            // The reviewed gate alone changes; pen and total follow from it.
+                            let mut gates = s.gates.clone();
+                            gates[corr.gate] = corr.to;
                             push(
                                 finish_ms + CORRECTION_DELAY_MS,
-                                Row {
-                                    pen,
-                                    total: Some(time_cs + pen),
-                                    ..row
-                                },
+                                Row::started(Some(time_cs), None, gates),
                             );
                         }
                     }
@@ -333,8 +350,8 @@ fn table_at(changes: &[Change], race: usize, at_ms: u64) -> Vec<(usize, Row)> {
         .filter(|c| c.race == race && c.at_ms <= at_ms)
     {
         match rows.iter_mut().find(|(k, _)| *k == c.run) {
-            Some(slot) => slot.1 = c.row,
-            None => rows.push((c.run, c.row)),
+            Some(slot) => slot.1 = c.row.clone(),
+            None => rows.push((c.run, c.row.clone())),
         }
     }
     rows
@@ -353,15 +370,13 @@ fn results_pushes(regatta: &Regatta, changes: &[Change]) -> Vec<Step> {
         }
         let race = &regatta.races[c.race];
         let table = table_at(changes, c.race, c.at_ms);
-        let mut ranked: Vec<(usize, Row)> = table
+        let mut ranked: Vec<&(usize, Row)> = table
             .iter()
-            .copied()
             .filter(|(_, r)| r.status.is_none() && r.total.is_some())
             .collect();
         ranked.sort_by_key(|(k, r)| (r.total, race.runs[*k].bib));
-        let mut unranked: Vec<(usize, Row)> = table
+        let mut unranked: Vec<&(usize, Row)> = table
             .iter()
-            .copied()
             .filter(|(_, r)| r.status.is_some() || r.total.is_none())
             .collect();
         unranked.sort_by_key(|(k, _)| race.runs[*k].start_order);
@@ -376,7 +391,7 @@ fn results_pushes(regatta: &Regatta, changes: &[Change]) -> Vec<Step> {
                     (None, Some(t)) => 1 + totals.iter().filter(|&&o| o < t).count(),
                     _ => pos + 1,
                 };
-                json!({
+                let mut v = json!({
                     "participantId": regatta.participants[run.participant].id,
                     "raceId": race.id,
                     "bib": run.bib,
@@ -389,7 +404,13 @@ fn results_pushes(regatta: &Regatta, changes: &[Change]) -> Vec<Step> {
                     "catRnk": null,
                     "totalBehind": null,
                     "catTotalBehind": null,
-                })
+                });
+                // As c123-server with the TCP stream: the gates of every started run, the whole
+                // set each time (it replaces the stored gates); none for a DNS.
+                if let Some(gates) = row.feed_gates() {
+                    v["gates"] = gates;
+                }
+                v
             })
             .collect();
         let n = rows.len();
@@ -408,7 +429,7 @@ fn results_pushes(regatta: &Regatta, changes: &[Change]) -> Vec<Step> {
 fn total_at(changes: &[Change], run: usize, t: u64) -> Option<i32> {
     let mut latest = None;
     for c in changes.iter().filter(|c| c.run == run && c.at_ms <= t) {
-        latest = Some(c.row);
+        latest = Some(&c.row);
     }
     latest.and_then(|r| if r.status.is_none() { r.total } else { None })
 }
@@ -433,7 +454,7 @@ fn oncourse_pushes(regatta: &Regatta, changes: &[Change]) -> Vec<Step> {
     let stamp = |t: u64| format!("{date}T{}Z", Regatta::clock(t));
     let n_gates = regatta.nr_gates();
     let by_race: Vec<Vec<Change>> = (0..regatta.races.len())
-        .map(|r| changes.iter().copied().filter(|c| c.race == r).collect())
+        .map(|r| changes.iter().filter(|c| c.race == r).cloned().collect())
         .collect();
     let all: Vec<(usize, usize)> = regatta
         .races

@@ -180,7 +180,14 @@ fn bodies_have_the_keys_c123_server_sends() {
     };
     let oncourse_keys =
         keys(&read("sample-ingest-oncourse.json")["c123_server_shape"]["oncourse"][0]);
-    let results_keys = keys(&read("sample-ingest-results.json")["c123_server_shape"]["results"][0]);
+    let results = read("sample-ingest-results.json");
+    let results_keys = keys(&results["c123_server_shape"]["results"][0]);
+    let gate_keys: BTreeSet<String> = results["with_tcp_gates"]["results"][0]["gates"]
+        .as_array()
+        .expect("gates")
+        .iter()
+        .flat_map(keys)
+        .collect();
     let s = script(4);
     let mut seen_oncourse = 0;
     for st in &s.steps {
@@ -197,7 +204,15 @@ fn bodies_have_the_keys_c123_server_sends() {
             }
             Request::Results { body, .. } => {
                 for r in body["results"].as_array().expect("array") {
-                    assert_eq!(keys(r), results_keys);
+                    // c123-server's keys, plus `gates` (as with the TCP stream) unless a DNS.
+                    let mut expected = results_keys.clone();
+                    if r["status"] != "DNS" {
+                        expected.insert("gates".to_owned());
+                        for g in r["gates"].as_array().expect("gates") {
+                            assert!(keys(g).is_subset(&gate_keys), "{g}");
+                        }
+                    }
+                    assert_eq!(keys(r), expected);
                     // Centiseconds, total = time + pen for timed rows.
                     if let (Some(t), Some(p), Some(tot)) =
                         (r["time"].as_i64(), r["pen"].as_i64(), r["total"].as_i64())
@@ -393,6 +408,124 @@ fn every_special_case_is_there() {
             Outcome::Dns => false,
         });
         assert!(later_finish, "the correction comes mid-race");
+    }
+}
+
+/// The penalties of a results row's `gates`, checked to be numbered 1, 2, … in order.
+fn row_gates(row: &Value) -> Vec<i64> {
+    row["gates"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no gates: {row}"))
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            assert_eq!(g["gate"].as_u64(), Some(i as u64 + 1), "{row}");
+            g["pen"].as_i64().expect("pen")
+        })
+        .collect()
+}
+
+#[test]
+fn every_results_row_carries_the_gates_passed_summing_to_its_pen() {
+    for seed in [1, 3, 8, 1234, 2026] {
+        let s = script(seed);
+        let r = &s.regatta;
+        let n_gates = r.nr_gates();
+        let (mut finished, mut dnf) = (0, 0);
+        for (_, row) in results_rows(&s) {
+            let race = r
+                .races
+                .iter()
+                .find(|x| x.id == row["raceId"].as_str().expect("raceId"))
+                .expect("race");
+            let run = race.runs.iter().find(|x| x.bib == row["bib"]).expect("run");
+            let pen = row["pen"].as_i64().expect("pen");
+            let Outcome::Started(started) = &run.outcome else {
+                assert_eq!(row["status"], "DNS", "{row}");
+                assert!(row.get("gates").is_none(), "a DNS carries no gates: {row}");
+                assert_eq!(pen, 0);
+                continue;
+            };
+            let gates = row_gates(&row);
+            assert!(gates.iter().all(|p| [0, 2, 50].contains(p)), "{row}");
+            assert_eq!(gates.iter().sum::<i64>() * 100, pen, "{row}");
+            match started.end {
+                End::Dnf { .. } => {
+                    assert_eq!(row["status"], "DNF", "{row}");
+                    assert_eq!(gates.len(), started.gates.len(), "only those passed");
+                    assert!(gates.len() < n_gates, "{row}");
+                    dnf += 1;
+                }
+                End::Finish { time_cs, .. } => {
+                    assert_eq!(gates.len(), n_gates, "{row}");
+                    assert_eq!(row["total"].as_i64(), Some(i64::from(time_cs) + pen));
+                    finished += 1;
+                }
+            }
+        }
+        assert!(
+            finished > 50 && dnf >= 1,
+            "seed {seed}: {finished} finished, {dnf} DNF"
+        );
+
+        // The gates the spectator saw on course are the ones first published.
+        let key = |v: &Value| (v["raceId"].to_string(), v["bib"].as_i64().expect("bib"));
+        let mut last_on_course = std::collections::BTreeMap::new();
+        for st in &s.steps {
+            if let Request::Oncourse(b) = &st.request {
+                for e in b["oncourse"].as_array().expect("array") {
+                    last_on_course.insert(key(e), e.clone());
+                }
+            }
+        }
+        let mut checked = BTreeSet::new();
+        for (_, row) in results_rows(&s) {
+            if row["status"] == "DNS" || !checked.insert(key(&row)) {
+                continue;
+            }
+            let seen: Vec<i64> = last_on_course[&key(&row)]["gates"]
+                .as_array()
+                .expect("gates")
+                .iter()
+                .map_while(Value::as_i64)
+                .collect();
+            assert_eq!(seen, row_gates(&row), "{row}");
+        }
+        assert!(checked.len() > 50);
+    }
+}
+
+#[test]
+fn the_correction_changes_exactly_the_reviewed_gate() {
+    for seed in [1, 8, 1234, 2026] {
+        let s = script(seed);
+        let fix = s.regatta.features.correction;
+        let race = &s.regatta.races[fix.race];
+        let bib = race.runs[fix.run].bib;
+        let sent: Vec<Value> = results_rows(&s)
+            .into_iter()
+            .map(|(_, x)| x)
+            .filter(|x| x["raceId"] == race.id.as_str() && x["bib"] == bib)
+            .collect();
+        let first = row_gates(sent.first().expect("published"));
+        let last = row_gates(sent.last().expect("published"));
+        assert_eq!(first.len(), last.len());
+        let changed: Vec<usize> = (0..first.len()).filter(|&g| first[g] != last[g]).collect();
+        assert_eq!(changed, [fix.gate], "seed {seed}");
+        assert_eq!(first[fix.gate], i64::from(fix.from));
+        assert_eq!(last[fix.gate], i64::from(fix.to));
+        assert_eq!(
+            last.iter().sum::<i64>() * 100,
+            sent.last().expect("last")["pen"].as_i64().expect("pen")
+        );
+        // Every push after the correction carries the corrected gate; none before it does.
+        let corrected = sent
+            .iter()
+            .position(|x| row_gates(x) == last)
+            .expect("sent");
+        assert!(corrected > 0);
+        assert!(sent[..corrected].iter().all(|x| row_gates(x) == first));
+        assert!(sent[corrected..].iter().all(|x| row_gates(x) == last));
     }
 }
 

@@ -131,6 +131,66 @@ async fn a_whole_demo_day_goes_through_the_booth_path_and_ends_official() {
     assert_eq!(corrected["prevPen"], sent["pen"]);
     assert_eq!(corrected["prevTotal"], sent["total"]);
 
+    // The detailed view shows every rider's gates as the booth sent them last, typed from the
+    // course, their penalties summing to the pen shown. A best-run pair is one list: run 1 is in
+    // `prevGates`/`prevPen`, run 2 and a single run in `gates`/`pen`.
+    let course: Vec<char> = r.course_config.chars().filter(|c| *c != 'S').collect();
+    let mut with_gates = 0;
+    for race in &r.races {
+        let list = get_json(
+            &app,
+            &format!("/api/v1/events/{id}/results/{}?detailed=true", race.id),
+            &[],
+        )
+        .await;
+        let (gates_key, pen_key) = match race.dis {
+            Dis::Br1 => ("prevGates", "prevPen"),
+            Dis::Br2 | Dis::Qua => ("gates", "pen"),
+        };
+        for run in &race.runs {
+            let shown = item(&list, run.bib);
+            let sent = last_sent(&s, &race.id, run.bib);
+            let Some(sent_gates) = sent["gates"].as_array() else {
+                assert_eq!(sent["status"], "DNS");
+                assert!(shown[gates_key].is_null(), "{}: {shown}", race.id);
+                continue;
+            };
+            let gates = shown[gates_key].as_array().expect("gates shown");
+            assert_eq!(gates.len(), sent_gates.len(), "{}: {shown}", race.id);
+            let mut sum = 0;
+            for (g, want) in gates.iter().zip(sent_gates) {
+                let number = g["number"].as_u64().expect("number");
+                assert_eq!(g["number"], want["gate"]);
+                assert_eq!(g["penalty"], want["pen"]);
+                let kind = match course[usize::try_from(number).expect("n") - 1] {
+                    'R' => "reverse",
+                    _ => "normal",
+                };
+                assert_eq!(g["type"], kind);
+                sum += g["penalty"].as_i64().expect("penalty");
+            }
+            assert_eq!(
+                shown[pen_key].as_i64(),
+                Some(sum * 100),
+                "{}: {shown}",
+                race.id
+            );
+            with_gates += 1;
+        }
+    }
+    assert!(with_gates > 60, "{with_gates} runs with gates");
+
+    // The corrected gate shows the touch the judges settled on (run 1 of the pair).
+    let list = get_json(
+        &app,
+        &format!("/api/v1/events/{id}/results/{}?detailed=true", race.id),
+        &[],
+    )
+    .await;
+    let gate = &item(&list, bib)["prevGates"][c.gate];
+    assert_eq!(gate["number"], c.gate + 1);
+    assert_eq!(gate["penalty"], 2);
+
     // DNS, DNF and DSQ are shown as such.
     let status_of =
         |(race, run): (usize, usize)| (r.races[race].id.clone(), r.races[race].runs[run].bib);
