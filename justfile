@@ -18,6 +18,21 @@ screenshots:
     LIVE_MINI_REQUIRE_BROWSER=1 LIVE_MINI_SCREENSHOTS="$PWD/docs/screenshots" \
         cargo test -p live-server --test api --locked -- browser::phone_and_desktop_layouts
 
+# Refresh the README's demo picture: the demo at 20x for a minute, then a phone-sized screenshot
+demo-screenshot port="3999":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build --locked -p live-server
+    dir=$(mktemp -d)
+    PORT={{ port }} RUST_LOG=warn target/debug/live-mini demo --speed 20 --db "$dir/demo.db" & pid=$!
+    trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
+    sleep 60
+    chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$dir/browser" --hide-scrollbars --window-size=390,1300 \
+        --virtual-time-budget=4000 --screenshot="$PWD/docs/screenshots/demo-phone.png" \
+        "http://127.0.0.1:{{ port }}/events/demo-1-1?lang=en"
+
 # Format all code
 fmt:
     cargo fmt --all
