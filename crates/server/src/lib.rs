@@ -2,6 +2,7 @@
 //! wiring between the store and the WebSocket rooms. The `live-mini` binary is `src/main.rs`.
 
 mod app;
+pub mod backup;
 mod bodies;
 pub mod config;
 mod cors;

@@ -1,10 +1,17 @@
 //! `live-mini`: configuration → database → listen; SIGINT/SIGTERM stop it gracefully.
+//! `live-mini backup <file>` copies the database instead (see `live_server::backup`).
 
 use std::process::ExitCode;
 
 use live_server::{Application, Config, telemetry};
 
 fn main() -> ExitCode {
+    // `live-mini backup <file>`: a one-shot command beside the serving process.
+    if let Some(code) =
+        live_server::backup::run_from_args(&std::env::args_os().skip(1).collect::<Vec<_>>())
+    {
+        return code;
+    }
     // Values are checked before anything else, and the production refusal happens before the
     // database is touched (contract §7).
     let config = match Config::from_env() {

@@ -7,6 +7,7 @@
 )]
 
 mod admin;
+mod backup;
 mod helpers;
 mod ingest;
 mod load;
