@@ -8,6 +8,7 @@ pub mod config;
 mod cors;
 mod error;
 mod extract;
+pub mod openapi;
 mod respond;
 mod routes;
 mod services;

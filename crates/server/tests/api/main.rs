@@ -11,6 +11,7 @@ mod backup;
 mod helpers;
 mod ingest;
 mod load;
+mod openapi;
 mod public;
 mod spa;
 mod ws;
