@@ -1,5 +1,8 @@
 //! The wire shapes of the contract as `OpenAPI` schemas.
 //!
+//! Answers list every key as required, nullable ones included: "every key listed for a response
+//! shape is always present" (contract §0). Optional request keys are `required = false`.
+//!
 //! These types exist only to be described (they derive `ToSchema`, nothing builds them): the
 //! request bodies are validated by hand in `live_domain::requests` (strict types, exact messages)
 //! and the answers are serialised from `live_domain` types that must stay free of schema crates.
@@ -124,8 +127,10 @@ pub struct CreateEventBody {
 #[schema(rename_all = "camelCase")]
 pub struct KeyValidity {
     /// `startDate` − 10 days.
+    #[schema(required = true)]
     pub valid_from: Option<String>,
     /// `endDate` + 5 days.
+    #[schema(required = true)]
     pub valid_until: Option<String>,
 }
 
@@ -153,14 +158,19 @@ pub struct AdminEventItem {
     /// Title.
     pub main_title: String,
     /// Subtitle.
+    #[schema(required = true)]
     pub sub_title: Option<String>,
     /// Location.
+    #[schema(required = true)]
     pub location: Option<String>,
     /// Stored start date text.
+    #[schema(required = true)]
     pub start_date: Option<String>,
     /// Stored end date text.
+    #[schema(required = true)]
     pub end_date: Option<String>,
     /// Discipline.
+    #[schema(required = true)]
     pub discipline: Option<String>,
     /// Lifecycle state.
     pub status: EventStatus,
@@ -321,6 +331,7 @@ pub struct LogEntry {
     /// Request start to response.
     pub duration_ms: i64,
     /// The response's message when `outcome` is `error`.
+    #[schema(required = true)]
     pub error: Option<String>,
     /// RFC 3339 UTC with milliseconds.
     pub created_at: String,
@@ -510,18 +521,24 @@ pub struct PublicEventItem {
     /// Title.
     pub main_title: String,
     /// Subtitle.
+    #[schema(required = true)]
     pub sub_title: Option<String>,
     /// Location.
+    #[schema(required = true)]
     pub location: Option<String>,
     /// Stored start date text.
+    #[schema(required = true)]
     pub start_date: Option<String>,
     /// Stored end date text.
+    #[schema(required = true)]
     pub end_date: Option<String>,
     /// Discipline.
+    #[schema(required = true)]
     pub discipline: Option<String>,
     /// Lifecycle state (never `draft`).
     pub status: EventStatus,
     /// `/api/v1/events/<eventId>/image` when an image is stored.
+    #[schema(required = true)]
     pub image_url: Option<String>,
 }
 
@@ -541,20 +558,27 @@ pub struct PublicEvent {
     /// Title.
     pub main_title: String,
     /// Subtitle.
+    #[schema(required = true)]
     pub sub_title: Option<String>,
     /// Location.
+    #[schema(required = true)]
     pub location: Option<String>,
     /// Facility.
+    #[schema(required = true)]
     pub facility: Option<String>,
     /// Stored start date text.
+    #[schema(required = true)]
     pub start_date: Option<String>,
     /// Stored end date text.
+    #[schema(required = true)]
     pub end_date: Option<String>,
     /// Discipline.
+    #[schema(required = true)]
     pub discipline: Option<String>,
     /// Lifecycle state.
     pub status: EventStatus,
     /// Image URL or null.
+    #[schema(required = true)]
     pub image_url: Option<String>,
 }
 
@@ -567,8 +591,10 @@ pub struct CategoryItem {
     /// Name.
     pub name: String,
     /// First birth year.
+    #[schema(required = true)]
     pub first_year: Option<i32>,
     /// Last birth year.
+    #[schema(required = true)]
     pub last_year: Option<i32>,
 }
 
@@ -581,6 +607,7 @@ pub struct ClassItem {
     /// Name.
     pub name: String,
     /// Long title.
+    #[schema(required = true)]
     pub long_title: Option<String>,
     /// Categories in XML order.
     pub categories: Vec<CategoryItem>,
@@ -593,12 +620,15 @@ pub struct RaceItem {
     /// Race id.
     pub race_id: String,
     /// Class id.
+    #[schema(required = true)]
     pub class_id: Option<String>,
     /// `qualification`, `semifinal`, `final`, `best-run-1`, `best-run-2`, …
     pub race_type: String,
     /// Schedule order.
+    #[schema(required = true)]
     pub race_order: Option<i32>,
     /// Schedule start.
+    #[schema(required = true)]
     pub start_time: Option<String>,
     /// Opaque status number.
     pub race_status: i32,
@@ -622,6 +652,7 @@ pub struct ResultsRace {
     /// Race id.
     pub race_id: String,
     /// Class id.
+    #[schema(required = true)]
     pub class_id: Option<String>,
     /// Race type.
     pub race_type: String,
@@ -636,8 +667,10 @@ pub struct PublicGate {
     pub number: i32,
     /// `normal`, `reverse`, …, from the course.
     #[schema(rename = "type")]
+    #[schema(required = true)]
     pub kind: Option<String>,
     /// Seconds (`0`, `2`, `50`) or null.
+    #[schema(required = true)]
     pub penalty: Option<i32>,
 }
 
@@ -647,32 +680,45 @@ pub struct PublicGate {
 #[schema(rename_all = "camelCase")]
 pub struct ResultItem {
     /// Rank.
+    #[schema(required = true)]
     pub rnk: Option<i32>,
     /// Start number.
+    #[schema(required = true)]
     pub bib: Option<i32>,
     /// Athlete id.
+    #[schema(required = true)]
     pub athlete_id: Option<String>,
     /// Athlete name.
     pub name: String,
     /// Club.
+    #[schema(required = true)]
     pub club: Option<String>,
     /// Region.
+    #[schema(required = true)]
     pub noc: Option<String>,
     /// Category.
+    #[schema(required = true)]
     pub cat_id: Option<String>,
     /// Rank within the category.
+    #[schema(required = true)]
     pub cat_rnk: Option<i32>,
     /// Centiseconds.
+    #[schema(required = true)]
     pub time: Option<i32>,
     /// Centiseconds.
+    #[schema(required = true)]
     pub pen: Option<i32>,
     /// Centiseconds.
+    #[schema(required = true)]
     pub total: Option<i32>,
     /// Seconds behind, two decimals.
+    #[schema(required = true)]
     pub total_behind: Option<String>,
     /// Seconds behind within the category.
+    #[schema(required = true)]
     pub cat_total_behind: Option<String>,
     /// `DNS`, `DNF`, `DSQ`, …
+    #[schema(required = true)]
     pub status: Option<String>,
 }
 
@@ -692,8 +738,10 @@ pub struct StartlistRace {
     /// Race id.
     pub race_id: String,
     /// Class id.
+    #[schema(required = true)]
     pub class_id: Option<String>,
     /// Schedule start.
+    #[schema(required = true)]
     pub start_time: Option<String>,
 }
 
@@ -702,20 +750,27 @@ pub struct StartlistRace {
 #[schema(rename_all = "camelCase")]
 pub struct StartlistItem {
     /// Start order.
+    #[schema(required = true)]
     pub start_order: Option<i32>,
     /// Start number.
+    #[schema(required = true)]
     pub bib: Option<i32>,
     /// Athlete id.
+    #[schema(required = true)]
     pub athlete_id: Option<String>,
     /// Athlete name.
     pub name: String,
     /// Club.
+    #[schema(required = true)]
     pub club: Option<String>,
     /// Region.
+    #[schema(required = true)]
     pub noc: Option<String>,
     /// Category.
+    #[schema(required = true)]
     pub cat_id: Option<String>,
     /// Per-athlete start (time of day).
+    #[schema(required = true)]
     pub start_time: Option<String>,
 }
 
@@ -737,30 +792,41 @@ pub struct OncourseItem {
     /// Start number.
     pub bib: i32,
     /// Athlete name.
+    #[schema(required = true)]
     pub name: Option<String>,
     /// Club.
+    #[schema(required = true)]
     pub club: Option<String>,
     /// Position on course.
+    #[schema(required = true)]
     pub position: Option<i32>,
     /// Gates passed so far.
     pub gates: Vec<PublicGate>,
     /// Finished the run.
     pub completed: bool,
     /// Start time.
+    #[schema(required = true)]
     pub dt_start: Option<String>,
     /// Finish time.
+    #[schema(required = true)]
     pub dt_finish: Option<String>,
     /// Centiseconds.
+    #[schema(required = true)]
     pub time: Option<i32>,
     /// Centiseconds.
+    #[schema(required = true)]
     pub pen: Option<i32>,
     /// Centiseconds.
+    #[schema(required = true)]
     pub total: Option<i32>,
     /// Rank.
+    #[schema(required = true)]
     pub rank: Option<i32>,
     /// Behind the leader.
+    #[schema(required = true)]
     pub ttb_diff: Option<String>,
     /// The leader's name.
+    #[schema(required = true)]
     pub ttb_name: Option<String>,
 }
 
@@ -780,8 +846,10 @@ pub struct CategorySummary {
     /// Name (first occurrence).
     pub name: String,
     /// First birth year.
+    #[schema(required = true)]
     pub first_year: Option<i32>,
     /// Last birth year.
+    #[schema(required = true)]
     pub last_year: Option<i32>,
     /// Containing classes.
     pub class_ids: Vec<String>,
