@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 profile=${API_TEST_PROFILE:-debug}
 examples=${API_TEST_EXAMPLES:-40}
-max_secs=${API_TEST_SECS:-300}
+max_secs=${API_TEST_SECS:-180}
 st_version=4.32.5
 venv=target/schemathesis-venv
 master=api-test-master-key
