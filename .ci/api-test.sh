@@ -14,7 +14,7 @@ profile=${API_TEST_PROFILE:-debug}
 examples=${API_TEST_EXAMPLES:-40}
 max_secs=${API_TEST_SECS:-180}
 st_version=4.32.5
-venv=target/schemathesis-venv
+venv=$PWD/target/schemathesis-venv
 master=api-test-master-key
 
 echo "== api-test: build ($profile)"
@@ -89,12 +89,13 @@ key=$(cat "$work/key")
 # Both keys on every request: the master key opens the admin routes, the event key the ingest
 # and event routes; the document's examples name the seeded event (`lodm-2024`) and a race of it.
 # Two passes: everything but DELETE first (so the seeded event lives through it), then DELETE.
+# It runs inside target/ because it keeps a cache (.schemathesis/) in its working directory.
 run_st() {
-    timeout $((max_secs + 120)) "$venv/bin/schemathesis" run "$base/api/v1/openapi.json" \
+    (cd target && timeout $((max_secs + 120)) "$venv/bin/schemathesis" run "$base/api/v1/openapi.json" \
         --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
         --seed 20261206 --workers 2 --request-timeout 15 \
         --header "X-Master-Key: $master" --header "X-API-Key: $key" \
-        --suppress-health-check all --report junit --report-dir target/api-test-report "$@"
+        --suppress-health-check all --report junit --report-dir api-test-report "$@")
 }
 status=0
 echo "== api-test: schemathesis, all but DELETE ($examples examples per operation, at most ${max_secs}s)"
