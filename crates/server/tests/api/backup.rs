@@ -1,6 +1,6 @@
 //! Backups of a running server (issue 12 item 3): copies taken during an import hold one whole
-//! snapshot, the scheduler keeps the newest N, and the RUNBOOK's restore procedure brings a
-//! server back with the backup's data.
+//! snapshot (and a server started on one of them serves it), the scheduler keeps the newest N,
+//! and the RUNBOOK's restore procedure brings a server back with the backup's data.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -90,6 +90,26 @@ async fn backups_during_an_import_hold_the_old_or_the_new_snapshot() {
     assert_eq!(kinds.first(), Some(&"old"), "{kinds:?}");
     assert_eq!(kinds.last(), Some(&"new"), "{kinds:?}");
     app.stop().await;
+
+    // Restore one taken while the import ran: a server started on it serves that snapshot.
+    let middle = reports.len() / 2;
+    let restore_dir = tempfile::tempdir().expect("tempdir");
+    let restored_db = restore_dir.path().join("live-mini.db");
+    std::fs::copy(&reports[middle].path, &restored_db).expect("copy in");
+    let restored = spawn_with(Opts {
+        db_path: Some(restored_db.clone()),
+        ..Opts::default()
+    })
+    .await;
+    let expected = if kinds[middle] == "old" { &old } else { &new };
+    assert_eq!(&snapshot(&restored_db), expected);
+    let res = restored
+        .get("/api/v1/admin/events", &[("x-master-key", MASTER)])
+        .await;
+    assert_eq!(res.status.as_u16(), 200);
+    assert_eq!(res.json()["events"][0]["eventId"], "jarni");
+    assert_eq!(res.json()["events"][0]["hasXmlData"], true);
+    restored.stop().await;
 }
 
 /// Rows of `table` in a dump (`[table] N rows`).
