@@ -25,7 +25,7 @@
 //! | `HTTP_WORKERS` | number of CPUs | actix worker threads (not in the contract; for tuning) |
 //! | `TCP_SEND_BUFFER` | `65536` | kernel send buffer of every connection, bytes (not in the contract): bounds what a stalled spectator parks in the kernel |
 //! | `BACKUP_DIR` | unset | directory of scheduled backups (not in the contract); unset = no scheduled backups |
-//! | `BACKUP_EVERY_SECS` | `3600` | interval between scheduled backups, the first one interval after start (needs `BACKUP_DIR`) |
+//! | `BACKUP_EVERY_SECS` | `3600` | interval between scheduled backups (at most a year), the first one interval after start (needs `BACKUP_DIR`) |
 //! | `BACKUP_KEEP` | `24` | scheduled backups kept in `BACKUP_DIR`, newest first; older ones are deleted (needs `BACKUP_DIR`) |
 //!
 //! Values are checked before anything else; a bad one is reported naming the variable and the
@@ -254,7 +254,16 @@ impl Config {
 /// `BACKUP_*`: the interval and the count are checked even without a directory, and setting
 /// them without one is an error rather than a silently ignored schedule.
 fn backup_schedule(env: &Env<'_>) -> Result<Option<BackupSchedule>, ConfigError> {
-    let every = Duration::from_secs(env.positive("BACKUP_EVERY_SECS", 3600)?);
+    let every_secs: u64 = env.positive("BACKUP_EVERY_SECS", 3600)?;
+    // A timer that far out would overflow the clock; a year is more than any event needs.
+    if every_secs > 31_536_000 {
+        return Err(ConfigError::Invalid {
+            name: "BACKUP_EVERY_SECS",
+            value: every_secs.to_string(),
+            rule: "must be at most 31536000 (a year)",
+        });
+    }
+    let every = Duration::from_secs(every_secs);
     let keep = env.positive("BACKUP_KEEP", 24)?;
     match env.get("BACKUP_DIR") {
         Some(dir) => Ok(Some(BackupSchedule {
@@ -369,7 +378,11 @@ mod tests {
         .unwrap();
         let schedule = c.backup.unwrap();
         assert_eq!((schedule.every, schedule.keep), (Duration::from_mins(1), 3));
-        for (name, value) in [("BACKUP_EVERY_SECS", "0"), ("BACKUP_KEEP", "x")] {
+        for (name, value) in [
+            ("BACKUP_EVERY_SECS", "0"),
+            ("BACKUP_EVERY_SECS", "18446744073709551615"),
+            ("BACKUP_KEEP", "x"),
+        ] {
             let err = cfg(&[("BACKUP_DIR", "b"), (name, value)]).unwrap_err();
             assert!(err.to_string().contains(name), "{err}");
         }
