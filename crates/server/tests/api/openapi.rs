@@ -1,6 +1,7 @@
 //! The `OpenAPI` document (issue 12 item 2) against the code it describes: every route of the route
-//! table is in it with exactly its methods (and nothing else is), and the examples, the fixture
-//! bodies and the real answers of a seeded server validate against its schemas.
+//! table is in it with exactly its methods (and nothing else is), and the examples (its own and
+//! those of docs/API.md), the fixture bodies and the real answers of a seeded server validate
+//! against its schemas.
 //! `.ci/api-test.sh` then runs schemathesis against a running server with the same document.
 
 use serde_json::{Map, Value, json};
@@ -230,6 +231,29 @@ fn fixture_and_booth_bodies_validate_against_the_request_schemas() {
         }
     }
     assert!(seen > 300, "{seen} booth bodies");
+}
+
+#[test]
+fn the_answers_shown_in_api_md_validate_against_their_schemas() {
+    let api_md = include_str!("../../../../docs/API.md");
+    let doc = document();
+    let mut checked = 0;
+    // Each `## \`GET /events…\`` section's ```json blocks are answers of that route.
+    for section in api_md.split("\n## `GET ").skip(1) {
+        let route = section.split('`').next().expect("heading");
+        let path = format!("/api/v1{route}");
+        for block in section.split("```json\n").skip(1) {
+            let text = block.split("\n```").next().expect("closed block");
+            let answer: Value =
+                serde_json::from_str(text).unwrap_or_else(|e| panic!("{path}: {e}\n{text}"));
+            let schema = &doc["paths"][path.as_str()]["get"]["responses"]["200"]["content"]["application/json"]
+                ["schema"];
+            assert!(schema.is_object(), "{path} has no JSON 200 in the document");
+            assert_valid(&doc, schema, &answer, &path);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 7, "{checked} examples in docs/API.md");
 }
 
 #[actix_web::test]
