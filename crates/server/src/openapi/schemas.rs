@@ -674,8 +674,9 @@ pub struct PublicGate {
     pub penalty: Option<i32>,
 }
 
-/// One result row (§4.15; computations.md §4–§6). `name` is always a string; best-run races add
-/// the `prev*` keys and `detailed=true` adds the detail keys.
+/// One result row (§4.15; computations.md §4–§6). `name` is always a string; the 14 keys up to
+/// `status` are always present, best-run races add the `prev*` keys (always present there) and
+/// `detailed=true` adds the detail keys.
 #[derive(Debug, ToSchema)]
 #[schema(rename_all = "camelCase")]
 pub struct ResultItem {
@@ -720,6 +721,51 @@ pub struct ResultItem {
     /// `DNS`, `DNF`, `DSQ`, …
     #[schema(required = true)]
     pub status: Option<String>,
+    /// Best-run: the first run's status.
+    #[schema(required = false)]
+    pub prev_status: Option<String>,
+    /// Best-run: the second run's status.
+    #[schema(required = false)]
+    pub curr_status: Option<String>,
+    /// Best-run: which run counts (1 or 2).
+    #[schema(required = false)]
+    pub better_run_nr: Option<i32>,
+    /// Best-run: the better total, centiseconds.
+    #[schema(required = false)]
+    pub total_total: Option<i32>,
+    /// Best-run: the first run's time, centiseconds.
+    #[schema(required = false)]
+    pub prev_time: Option<i32>,
+    /// Best-run: the first run's penalty, centiseconds.
+    #[schema(required = false)]
+    pub prev_pen: Option<i32>,
+    /// Best-run: the first run's total, centiseconds.
+    #[schema(required = false)]
+    pub prev_total: Option<i32>,
+    /// Best-run: the first run's rank.
+    #[schema(required = false)]
+    pub prev_rnk: Option<i32>,
+    /// Detailed: start time of day.
+    #[schema(required = false)]
+    pub dt_start: Option<String>,
+    /// Detailed: finish time of day.
+    #[schema(required = false)]
+    pub dt_finish: Option<String>,
+    /// Detailed: the gates, or null.
+    #[schema(required = false)]
+    pub gates: Option<Vec<PublicGate>>,
+    /// Detailed: gates of the race's course.
+    #[schema(required = false)]
+    pub course_gate_count: Option<i32>,
+    /// Detailed best-run: the first run's start.
+    #[schema(required = false)]
+    pub prev_dt_start: Option<String>,
+    /// Detailed best-run: the first run's finish.
+    #[schema(required = false)]
+    pub prev_dt_finish: Option<String>,
+    /// Detailed best-run: the first run's gates, or null.
+    #[schema(required = false)]
+    pub prev_gates: Option<Vec<PublicGate>>,
 }
 
 /// `GET /api/v1/events/{eventId}/results/{raceId}`.
