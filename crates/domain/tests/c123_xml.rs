@@ -953,6 +953,24 @@ fn non_xml_input_is_a_syntax_error() {
     );
 }
 
+/// Found by the `c123_xml` fuzz target (docs/FUZZING.md): a second BOM made quick-xml's offsets
+/// three bytes early, so text was sliced from the wrong place (a debug assertion in the walker).
+/// One BOM is the encoding mark; a second one is text before the root element.
+#[test]
+fn a_second_bom_is_text_before_the_root() {
+    let crash = "\u{FEFF}\u{FEFF}<i>D<sId>BR1</DisId>>\n<Schedule>\r\r\r</?6_\r\rata>\n";
+    assert_eq!(
+        message(crash),
+        "Invalid XML: text is not allowed outside the root element at line 1, column 1"
+    );
+    let minimal = fixture("sample-minimal-cleanup-d-1participant.xml");
+    assert!(parse_export(&format!("\u{FEFF}{minimal}")).is_ok());
+    assert_eq!(
+        message(&format!("\u{FEFF}\u{FEFF}{minimal}")),
+        "Invalid XML: text is not allowed outside the root element at line 1, column 1"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Robustness
 

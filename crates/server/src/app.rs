@@ -173,7 +173,13 @@ impl Application {
             .spawn_flusher(state.store.clone(), Duration::from_secs(1));
         let checkpointer = state.store.spawn_checkpointer(Duration::from_secs(1));
         let reporter = crate::stats::spawn_reporter(state.rooms.clone(), Duration::from_mins(1));
+        let backups = state.config.backup.clone().map(|schedule| {
+            crate::backup::spawn_scheduler(state.config.database_path.clone(), schedule)
+        });
         let result = server.await;
+        if let Some(backups) = backups {
+            backups.abort();
+        }
         flusher.abort();
         checkpointer.abort();
         reporter.abort();

@@ -26,6 +26,9 @@
 //! | `WS_RESUME_SECS` | `300` | age limit of frames kept for resume |
 //! | `HTTP_WORKERS` | number of CPUs | actix worker threads (not in the contract; for tuning) |
 //! | `TCP_SEND_BUFFER` | `65536` | kernel send buffer of every connection, bytes (not in the contract): bounds what a stalled spectator parks in the kernel |
+//! | `BACKUP_DIR` | unset | directory of scheduled backups (not in the contract); unset = no scheduled backups |
+//! | `BACKUP_EVERY_SECS` | `3600` | interval between scheduled backups (at most a year), the first one interval after start (needs `BACKUP_DIR`) |
+//! | `BACKUP_KEEP` | `24` | scheduled backups kept in `BACKUP_DIR`, newest first; older ones are deleted (needs `BACKUP_DIR`) |
 //!
 //! Values are checked before anything else; a bad one is reported naming the variable and the
 //! process exits with code 1. The lookup is a function so tests build configurations without
@@ -105,6 +108,17 @@ pub struct RoomsConfig {
     pub official_close_grace: Duration,
 }
 
+/// Scheduled backups (`BACKUP_DIR`, `BACKUP_EVERY_SECS`, `BACKUP_KEEP`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupSchedule {
+    /// `BACKUP_DIR`, created when missing.
+    pub dir: PathBuf,
+    /// `BACKUP_EVERY_SECS`.
+    pub every: Duration,
+    /// `BACKUP_KEEP`.
+    pub keep: usize,
+}
+
 /// The whole server configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -140,6 +154,8 @@ pub struct Config {
     pub client_dist_path: Option<PathBuf>,
     /// `TCP_SEND_BUFFER`.
     pub tcp_send_buffer: usize,
+    /// Scheduled backups, when `BACKUP_DIR` is set.
+    pub backup: Option<BackupSchedule>,
 }
 
 /// A configuration value that breaks the rules; the message names the variable.
@@ -234,11 +250,46 @@ impl Config {
             body_timeout: Duration::from_secs(env.positive("BODY_TIMEOUT_SECS", 120)?),
             client_dist_path: env.get("CLIENT_DIST_PATH").map(PathBuf::from),
             tcp_send_buffer: env.positive("TCP_SEND_BUFFER", 65_536)?,
+            backup: backup_schedule(&env)?,
         };
         if config.production && config.master_keys.is_empty() {
             return Err(ConfigError::ProductionWithoutKeys);
         }
         Ok(config)
+    }
+}
+
+/// `BACKUP_*`: the interval and the count are checked even without a directory, and setting
+/// them without one is an error rather than a silently ignored schedule.
+fn backup_schedule(env: &Env<'_>) -> Result<Option<BackupSchedule>, ConfigError> {
+    let every_secs: u64 = env.positive("BACKUP_EVERY_SECS", 3600)?;
+    // A timer that far out would overflow the clock; a year is more than any event needs.
+    if every_secs > 31_536_000 {
+        return Err(ConfigError::Invalid {
+            name: "BACKUP_EVERY_SECS",
+            value: every_secs.to_string(),
+            rule: "must be at most 31536000 (a year)",
+        });
+    }
+    let every = Duration::from_secs(every_secs);
+    let keep = env.positive("BACKUP_KEEP", 24)?;
+    match env.get("BACKUP_DIR") {
+        Some(dir) => Ok(Some(BackupSchedule {
+            dir: PathBuf::from(dir),
+            every,
+            keep,
+        })),
+        None => match ["BACKUP_EVERY_SECS", "BACKUP_KEEP"]
+            .into_iter()
+            .find_map(|name| env.get(name).map(|value| (name, value)))
+        {
+            Some((name, value)) => Err(ConfigError::Invalid {
+                name,
+                value,
+                rule: "needs BACKUP_DIR",
+            }),
+            None => Ok(None),
+        },
     }
 }
 
@@ -315,6 +366,41 @@ mod tests {
         assert_eq!(c.body_timeout, Duration::from_mins(2));
         assert_eq!(c.client_dist_path, None);
         assert_eq!(c.tcp_send_buffer, 65_536);
+        assert_eq!(c.backup, None);
+    }
+
+    #[test]
+    fn backup_schedule_needs_its_directory() {
+        let c = cfg(&[("BACKUP_DIR", "/var/backups/live")]).unwrap();
+        assert_eq!(
+            c.backup,
+            Some(BackupSchedule {
+                dir: PathBuf::from("/var/backups/live"),
+                every: Duration::from_hours(1),
+                keep: 24,
+            })
+        );
+        let c = cfg(&[
+            ("BACKUP_DIR", "b"),
+            ("BACKUP_EVERY_SECS", "60"),
+            ("BACKUP_KEEP", "3"),
+        ])
+        .unwrap();
+        let schedule = c.backup.unwrap();
+        assert_eq!((schedule.every, schedule.keep), (Duration::from_mins(1), 3));
+        for (name, value) in [
+            ("BACKUP_EVERY_SECS", "0"),
+            ("BACKUP_EVERY_SECS", "18446744073709551615"),
+            ("BACKUP_KEEP", "x"),
+        ] {
+            let err = cfg(&[("BACKUP_DIR", "b"), (name, value)]).unwrap_err();
+            assert!(err.to_string().contains(name), "{err}");
+        }
+        let err = cfg(&[("BACKUP_KEEP", "3")]).unwrap_err().to_string();
+        assert!(
+            err.contains("BACKUP_KEEP") && err.contains("needs BACKUP_DIR"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! wiring between the store and the WebSocket rooms. The `live-mini` binary is `src/main.rs`.
 
 mod app;
+pub mod backup;
 mod bodies;
 mod compress;
 pub mod config;
@@ -9,6 +10,7 @@ mod cors;
 pub mod demo;
 mod error;
 mod extract;
+pub mod openapi;
 mod page;
 mod respond;
 mod routes;

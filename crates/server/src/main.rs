@@ -1,6 +1,7 @@
 //! `live-mini`: configuration → database → listen; SIGINT/SIGTERM stop it gracefully.
 //! `live-mini demo` does the same on its own database and feeds it a generated race
 //! (`live_server::demo`); `live-mini --help` prints the usage.
+//! `live-mini backup <file>` copies the database instead (see `live_server::backup`).
 
 use std::process::ExitCode;
 
@@ -8,6 +9,12 @@ use live_server::demo::{self, Command, DemoArgs};
 use live_server::{Application, Config, telemetry};
 
 fn main() -> ExitCode {
+    // `live-mini backup <file>`: a one-shot command beside the serving process.
+    if let Some(code) =
+        live_server::backup::run_from_args(&std::env::args_os().skip(1).collect::<Vec<_>>())
+    {
+        return code;
+    }
     let command = match demo::cli::parse(std::env::args().skip(1)) {
         Ok(c) => c,
         Err(e) => {

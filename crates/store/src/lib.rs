@@ -12,7 +12,9 @@
 //! | Public reads (contract §4.12–§4.18) | `public_events`, `event_detail`, `full_data`, `race_results`, `startlist`, `categories`, `image`, `course_configs` | `public_reads` |
 //! | Ingest log | `append_ingest_log`, `ingest_log` | `ingest_log` |
 //! | Schema drift | [`Store::check_schema`] | `schema_check` |
+//! | Online backups (blocking) | [`backup`], [`backup_into_dir`] → [`BackupReport`] | `backup` |
 
+mod backup;
 mod dump;
 mod error;
 mod events;
@@ -31,6 +33,7 @@ mod schema_check;
 mod store;
 mod xml_import;
 
+pub use backup::{BackupError, BackupReport, backup, backup_into_dir, prune as prune_backups};
 pub use dump::{dump_tables, execute_batch};
 pub use error::StoreError;
 pub use results_ingest::{RaceDiff, ResultsApplied};

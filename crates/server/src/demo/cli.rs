@@ -9,6 +9,7 @@ live-mini — live results server for canoe slalom
 USAGE:
     live-mini                 serve (configuration from the environment, see README)
     live-mini demo [OPTIONS]  serve a generated demo race on its own database
+    live-mini backup <FILE>   copy DATABASE_PATH to FILE while the server runs, and verify it
     live-mini --help          print this text
 
 DEMO OPTIONS:

@@ -7,6 +7,7 @@
 )]
 
 mod admin;
+mod backup;
 mod browser;
 mod cdp;
 mod demo;
@@ -15,6 +16,7 @@ mod helpers;
 mod hostile;
 mod ingest;
 mod load;
+mod openapi;
 mod page;
 mod public;
 mod spa;
