@@ -238,10 +238,12 @@ fn the_answers_shown_in_api_md_validate_against_their_schemas() {
     let api_md = include_str!("../../../../docs/API.md");
     let doc = document();
     let mut checked = 0;
-    // Each `## \`GET /events…\`` section's ```json blocks are answers of that route.
-    for section in api_md.split("\n## `GET ").skip(1) {
+    // Each `### \`GET /events…\`` section's ```json blocks are answers of that route.
+    for section in api_md.split("\n### `GET /events").skip(1) {
         let route = section.split('`').next().expect("heading");
-        let path = format!("/api/v1{route}");
+        let path = format!("/api/v1/events{route}");
+        // The section ends at the next heading.
+        let section = section.split("\n#").next().expect("section");
         for block in section.split("```json\n").skip(1) {
             let text = block.split("\n```").next().expect("closed block");
             let answer: Value =
