@@ -22,12 +22,12 @@ use crate::registry::Inner;
 /// An admitted socket, counted against both caps, ready for [`crate::serve`].
 #[derive(Debug)]
 pub struct Admission {
-    pub(crate) first: Vec<ByteString>,
+    pub(crate) first: Vec<Frame>,
     pub(crate) subscription: Subscription,
 }
 
 impl Admission {
-    pub(crate) fn new(first: Vec<ByteString>, subscription: Subscription) -> Self {
+    pub(crate) fn new(first: Vec<Frame>, subscription: Subscription) -> Self {
         Self {
             first,
             subscription,
@@ -35,8 +35,8 @@ impl Admission {
     }
 
     /// The frames written before anything else: the `full`, or the resumed frames (maybe none).
-    pub fn first_frames(&self) -> &[ByteString] {
-        &self.first
+    pub fn first_frames(&self) -> Vec<ByteString> {
+        self.first.iter().map(|f| f.text.clone()).collect()
     }
 
     /// The `seq` the first frames bring the socket to; later frames have a greater one.
@@ -48,8 +48,8 @@ impl Admission {
 /// What the socket's queue yields next.
 #[derive(Debug)]
 pub(crate) enum Next {
-    /// A frame to write.
-    Frame(ByteString),
+    /// A frame to write (its text, its type, and for a live frame its delivery record).
+    Frame(Frame),
     /// The room was closed; `None` only if the sender vanished without a recorded reason.
     Closed(Option<CloseReason>),
 }
@@ -95,17 +95,17 @@ impl Subscription {
                 // `frame` plus the `len()` behind it: more than the limit means the queue
                 // overflowed at some point (it only grows while the socket does not read).
                 Ok(_) if self.rx.len() >= self.queue_limit => {
-                    if let Some(text) = self.resync() {
-                        return Next::Frame(text);
+                    if let Some(frame) = self.resync() {
+                        return Next::Frame(frame);
                     }
                 }
                 Ok(frame) => {
                     self.last_seq = frame.seq;
-                    return Next::Frame(frame.text);
+                    return Next::Frame(frame);
                 }
                 Err(RecvError::Lagged(_)) => {
-                    if let Some(text) = self.resync() {
-                        return Next::Frame(text);
+                    if let Some(frame) = self.resync() {
+                        return Next::Frame(frame);
                     }
                 }
                 Err(RecvError::Closed) => return Next::Closed(self.hub.closed()),
@@ -116,8 +116,9 @@ impl Subscription {
     /// Discards everything after `last_seq` up to the current `seq` (queued frames included:
     /// they are skipped by `seq` as they come out) and returns the `refresh` or `full` carrying
     /// the current `seq`.
-    fn resync(&mut self) -> Option<ByteString> {
+    fn resync(&mut self) -> Option<Frame> {
         let frame = self.hub.resync(self.last_seq)?;
+        self.hub.counters.resynced(frame.kind);
         tracing::warn!(
             event_id = %self.hub.event_id,
             from = self.last_seq,
@@ -126,7 +127,7 @@ impl Subscription {
             "slow WebSocket client resynchronised"
         );
         self.last_seq = frame.seq;
-        Some(frame.text)
+        Some(frame)
     }
 }
 
