@@ -3,10 +3,12 @@
 
 mod app;
 mod bodies;
+mod client_limits;
 pub mod config;
 mod cors;
 mod error;
 mod extract;
+mod metrics;
 mod respond;
 mod routes;
 mod services;

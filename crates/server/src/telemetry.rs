@@ -1,8 +1,190 @@
-//! Logging: `tracing` with an `EnvFilter` from `RUST_LOG`, human-readable or JSON lines.
+//! Logging: `tracing` with an `EnvFilter` from `RUST_LOG`, human-readable or JSON lines; and
+//! the per-request context every log line of a request carries.
+//!
+//! Each request gets a request id: the client's `X-Request-Id` when it is 1–128 visible ASCII
+//! characters (a proxy's or the booth's id then ties their logs to ours), else 32 random hex
+//! digits. It is echoed in the response's `X-Request-Id` and recorded, with the client address
+//! (`client_limits::client_addr`), in the request's root span (`HTTP request`), which every
+//! log line of the request is inside: the handlers, the store's blocking work (`live_store`
+//! enters the caller's span on the blocking pool) and a WebSocket's connection task, which
+//! runs in its handshake's span for the socket's whole life.
 
+use std::net::IpAddr;
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, web};
+use tracing::Span;
+use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
 use tracing_subscriber::EnvFilter;
 
+use crate::app::AppState;
+use crate::client_limits::client_addr;
 use crate::config::LogFormat;
+use crate::extract::IgnoredMarker;
+
+/// The request id header, read and echoed.
+pub(crate) const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The longest client-supplied request id kept.
+const MAX_REQUEST_ID: usize = 128;
+
+/// What the outermost middleware decided about a request, in its extensions.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestContext {
+    /// The request id.
+    pub(crate) id: String,
+    /// The client address (peer, or `X-Forwarded-For` behind a trusted proxy).
+    pub(crate) client: Option<IpAddr>,
+}
+
+/// The client's id when it is acceptable (one header, 1–128 visible ASCII characters), else a
+/// new random one.
+pub(crate) fn request_id(headers: &HeaderMap) -> String {
+    let mut given = headers.get_all(X_REQUEST_ID);
+    if let (Some(value), None) = (given.next(), given.next()) {
+        let bytes = value.as_bytes();
+        if !bytes.is_empty()
+            && bytes.len() <= MAX_REQUEST_ID
+            && bytes.iter().all(|b| (0x21..=0x7e).contains(b))
+        {
+            return String::from_utf8_lossy(bytes).into_owned();
+        }
+    }
+    let mut raw = [0_u8; 16];
+    if getrandom::fill(&mut raw).is_err() {
+        // No entropy source: still unique within the process.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        raw[..8].copy_from_slice(&n.to_be_bytes());
+    }
+    hex::encode(raw)
+}
+
+/// The root span of every request: `TracingLogger`'s own fields (status and error recorded at
+/// the end), with our request id and client address instead of its generated UUID and its
+/// unverified `Forwarded` parsing.
+#[derive(Debug)]
+pub(crate) struct RootSpan;
+
+impl RootSpanBuilder for RootSpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        let (id, client) = request
+            .extensions()
+            .get::<RequestContext>()
+            .map(|c| (c.id.clone(), c.client))
+            .unwrap_or_default();
+        let route = request.match_pattern();
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = route.as_deref().unwrap_or("unmatched"),
+            http.target = %request.uri(),
+            client_ip = client.map(tracing::field::display),
+            request_id = %id,
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: MessageBody>(
+        span: Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
+fn method_label(method: &Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PATCH" => "PATCH",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        _ => "other",
+    }
+}
+
+fn ingest_kind(method: &Method, route: Option<&str>) -> Option<&'static str> {
+    if method != Method::POST {
+        return None;
+    }
+    match route? {
+        "/api/v1/ingest/xml" => Some("xml"),
+        "/api/v1/ingest/results" => Some("results"),
+        "/api/v1/ingest/oncourse" => Some("oncourse"),
+        _ => None,
+    }
+}
+
+/// The outermost middleware: decides the request id and the client address (before the root
+/// span is built), echoes `X-Request-Id`, and counts the request (`live_http_*`, and
+/// `live_ingest_*` for the booth's feeds).
+pub(crate) async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let st = req.app_data::<web::Data<AppState>>().cloned();
+    let id = request_id(req.headers());
+    let client = st.as_ref().and_then(|st| {
+        client_addr(
+            req.peer_addr().map(|a| a.ip()),
+            req.headers(),
+            &st.config.trusted_proxies,
+        )
+    });
+    req.extensions_mut().insert(RequestContext {
+        id: id.clone(),
+        client,
+    });
+    let route = req.match_pattern();
+    let method = req.method().clone();
+    let http_req = req.request().clone();
+    let mut res = match next.call(req).await {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(e) => ServiceResponse::from_err(e, http_req),
+    };
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(X_REQUEST_ID, value);
+    }
+    if let Some(st) = st {
+        let took = started.elapsed();
+        let status = res.status();
+        st.metrics.http_request(
+            method_label(&method),
+            route.as_deref().unwrap_or("unmatched"),
+            status.as_u16(),
+            took,
+        );
+        if let Some(kind) = ingest_kind(&method, route.as_deref()) {
+            let outcome = if status.is_success() {
+                if res.request().extensions().get::<IgnoredMarker>().is_some() {
+                    "ignored"
+                } else {
+                    "ok"
+                }
+            } else if status.as_u16() == 503 {
+                "busy"
+            } else if status.is_client_error() {
+                "rejected"
+            } else {
+                "failed"
+            };
+            st.metrics.ingest(kind, outcome, took);
+        }
+    }
+    Ok(res)
+}
 
 /// Installs the global subscriber. Safe to call more than once (later calls do nothing), so tests
 /// that build several applications in one process can call it freely.

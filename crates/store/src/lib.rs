@@ -34,5 +34,5 @@ mod xml_import;
 pub use dump::{dump_tables, execute_batch};
 pub use error::StoreError;
 pub use results_ingest::{RaceDiff, ResultsApplied};
-pub use store::{Store, StoreConfig};
+pub use store::{Store, StoreConfig, WriteObserver, WriteTiming};
 pub use xml_import::XmlApplied;

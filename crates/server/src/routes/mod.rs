@@ -85,7 +85,8 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         "/api/v1/events/{eventId}/categories",
         public::get_categories,
     ))
-    .service(resource("/api/v1/events/{eventId}/ws").route(web::get().to(ws::connect)));
+    .service(resource("/api/v1/events/{eventId}/ws").route(web::get().to(ws::connect)))
+    .service(get_head("/metrics", crate::metrics::get));
 }
 
 /// The unknown-route answer.
