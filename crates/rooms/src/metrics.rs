@@ -96,13 +96,12 @@ impl AtomicHistogram {
     }
 
     fn snapshot(&self) -> HistogramSnapshot {
-        let mut cumulative = 0;
-        let mut buckets = Vec::with_capacity(FANOUT_BUCKETS.len());
-        for (le, count) in FANOUT_BUCKETS.iter().zip(&self.buckets) {
-            cumulative += count.load(Ordering::Relaxed);
-            buckets.push((*le, cumulative));
-        }
-        let count = cumulative + self.buckets[FANOUT_BUCKETS.len()].load(Ordering::Relaxed);
+        let buckets: Vec<(f64, u64)> = FANOUT_BUCKETS
+            .iter()
+            .zip(&self.buckets)
+            .map(|(le, n)| (*le, n.load(Ordering::Relaxed)))
+            .collect();
+        let count = self.buckets.iter().map(|n| n.load(Ordering::Relaxed)).sum();
         #[expect(
             clippy::cast_precision_loss,
             reason = "a sum of nanoseconds in seconds: f64 is what the exposition format takes"
@@ -237,10 +236,11 @@ impl Drop for Delivery {
     }
 }
 
-/// A histogram's state: cumulative buckets `(le, count)` without `+Inf`, total count, sum.
+/// A histogram's state: per-bucket counts `(le, count)` without `+Inf`, total count, sum.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HistogramSnapshot {
-    /// `(upper bound in seconds, observations ≤ it)`, cumulative, ascending.
+    /// `(upper bound in seconds, observations above the previous bound and ≤ it)`, ascending,
+    /// not cumulative (what `prometheus-client`'s encoder takes).
     pub buckets: Vec<(f64, u64)>,
     /// Every observation (the `+Inf` bucket).
     pub count: u64,

@@ -26,9 +26,9 @@
 //! | `TCP_SEND_BUFFER` | `65536` | kernel send buffer of every connection, bytes (not in the contract): bounds what a stalled spectator parks in the kernel |
 //! | `METRICS_TOKEN` | unset | when set, `GET /metrics` needs `Authorization: Bearer <token>`; unset = open (keep the port private) |
 //! | `TRUSTED_PROXIES` | empty | comma-separated IPs and CIDRs (`10.0.0.0/8`, `::1`) of reverse proxies whose `X-Forwarded-For` is believed; the client address is then the right-most entry that is not a trusted proxy |
-//! | `CLIENT_WS_MAX_CONNECTIONS` | `2000` | open WebSocket connections per client address; over it → 429; `0` = no limit |
-//! | `CLIENT_WS_HANDSHAKE_BURST` | `500` | WebSocket handshakes one client address may make at once (token bucket size, ≥ 1) |
-//! | `CLIENT_WS_HANDSHAKE_RATE` | `100` | handshakes per second refilled per client address; over it → 429 with `Retry-After`; `0` = no limit |
+//! | `CLIENT_WS_MAX_CONNECTIONS` | `2500` | open WebSocket connections per client address; over it → 429; `0` = no limit |
+//! | `CLIENT_WS_HANDSHAKE_BURST` | `2500` | WebSocket handshakes one client address may make at once (token bucket size, ≥ 1) |
+//! | `CLIENT_WS_HANDSHAKE_RATE` | `250` | handshakes per second refilled per client address; over it → 429 with `Retry-After`; `0` = no limit |
 //!
 //! The per-client limits apply to the WebSocket route only; the booth's ingest (key-authenticated)
 //! and every REST read are never limited by them. Why these defaults (a carrier NAT puts
@@ -195,9 +195,9 @@ pub struct ClientLimitsConfig {
 impl Default for ClientLimitsConfig {
     fn default() -> Self {
         Self {
-            max_connections: NonZeroUsize::new(2000),
-            handshake_burst: 500,
-            handshake_rate: 100,
+            max_connections: NonZeroUsize::new(2500),
+            handshake_burst: 2500,
+            handshake_rate: 250,
         }
     }
 }
@@ -366,11 +366,11 @@ impl Config {
             client_limits: ClientLimitsConfig {
                 max_connections: NonZeroUsize::new(env.number(
                     "CLIENT_WS_MAX_CONNECTIONS",
-                    2000,
+                    2500,
                     0,
                 )?),
-                handshake_burst: env.positive("CLIENT_WS_HANDSHAKE_BURST", 500)?,
-                handshake_rate: env.number("CLIENT_WS_HANDSHAKE_RATE", 100, 0)?,
+                handshake_burst: env.positive("CLIENT_WS_HANDSHAKE_BURST", 2500)?,
+                handshake_rate: env.number("CLIENT_WS_HANDSHAKE_RATE", 250, 0)?,
             },
         };
         if config.production && config.master_keys.is_empty() {

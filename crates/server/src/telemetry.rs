@@ -68,6 +68,11 @@ pub(crate) fn request_id(headers: &HeaderMap) -> String {
 /// The root span of every request: `TracingLogger`'s own fields (status and error recorded at
 /// the end), with our request id and client address instead of its generated UUID and its
 /// unverified `Forwarded` parsing.
+///
+/// The span has level ERROR although it logs nothing itself: a span is only recorded when the
+/// filter enables its level, and at INFO a `RUST_LOG=warn` server (the benchmarks' setting)
+/// would print its warnings without the request id. At ERROR it is there whenever anything is
+/// logged at all.
 #[derive(Debug)]
 pub(crate) struct RootSpan;
 
@@ -79,7 +84,7 @@ impl RootSpanBuilder for RootSpan {
             .map(|c| (c.id.clone(), c.client))
             .unwrap_or_default();
         let route = request.match_pattern();
-        tracing::info_span!(
+        tracing::error_span!(
             "HTTP request",
             http.method = %request.method(),
             http.route = route.as_deref().unwrap_or("unmatched"),
@@ -149,11 +154,10 @@ pub(crate) async fn observe(
     });
     let route = req.match_pattern();
     let method = req.method().clone();
-    let http_req = req.request().clone();
-    let mut res = match next.call(req).await {
-        Ok(res) => res.map_into_boxed_body(),
-        Err(e) => ServiceResponse::from_err(e, http_req),
-    };
+    // Handlers' and extractors' errors arrive here as responses already; an `Err` would be a
+    // middleware's own failure, which actix answers after us (the request must not be cloned
+    // before routing, so there is no request to build that answer here).
+    let mut res = next.call(req).await?.map_into_boxed_body();
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(X_REQUEST_ID, value);
     }
@@ -195,4 +199,90 @@ pub fn init(filter: &str, format: LogFormat) {
         LogFormat::Pretty => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex, PoisonError};
+
+    use crate::{Application, Config};
+
+    /// Collects formatted log output.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend_from_slice(data);
+            Ok(data.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The store's blocking work logs inside the request's span: its line names the request id
+    /// and the client address (the only test in this binary that installs a global subscriber:
+    /// the blocking pool's threads log through the global one).
+    #[actix_web::test]
+    async fn store_log_lines_carry_the_request_id() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_env_filter("warn,live_store=debug")
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("first global subscriber");
+
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("db.sqlite").display().to_string();
+        let config = Config::from_lookup(|k| match k {
+            "PORT" => Some("0".to_owned()),
+            "HTTP_WORKERS" => Some("1".to_owned()),
+            "DATABASE_PATH" => Some(db.clone()),
+            _ => None,
+        })
+        .expect("config");
+        let app = Application::build(config).expect("app");
+        let port = app.port();
+        let handle = app.handle();
+        actix_web::rt::spawn(app.run_until_stopped());
+
+        let res = awc::Client::default()
+            .post(format!("http://127.0.0.1:{port}/api/v1/admin/events"))
+            .insert_header(("x-request-id", "rid-store-7"))
+            .insert_header(("content-type", "application/json"))
+            .send_body(r#"{"eventId":"log-test","mainTitle":"Log test"}"#)
+            .await
+            .expect("sent");
+        assert_eq!(res.status().as_u16(), 201);
+        assert_eq!(
+            res.headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok()),
+            Some("rid-store-7")
+        );
+        handle.shutdown().await;
+
+        let text =
+            String::from_utf8_lossy(&captured.0.lock().unwrap_or_else(PoisonError::into_inner))
+                .into_owned();
+        let writes: Vec<serde_json::Value> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|v| v["fields"]["message"] == "database write")
+            .filter(|v| v["span"]["request_id"] == "rid-store-7")
+            .collect();
+        assert_eq!(writes.len(), 1, "{text}");
+        let line = &writes[0];
+        assert_eq!(line["target"], "live_store::store");
+        assert_eq!(line["span"]["name"], "HTTP request");
+        assert_eq!(line["span"]["client_ip"], "127.0.0.1");
+        assert_eq!(line["fields"]["committed"], true);
+    }
 }

@@ -10,6 +10,7 @@ mod admin;
 mod helpers;
 mod ingest;
 mod load;
+mod observe;
 mod public;
 mod spa;
 mod ws;

@@ -20,7 +20,10 @@ impl WriteObserver for Recorded {
 async fn every_write_is_timed_and_says_whether_it_committed() {
     let mut db = TestDb::open();
     let recorded = Arc::new(Recorded::default());
-    db.store = db.store.clone().with_write_observer(Arc::<Recorded>::clone(&recorded));
+    db.store = db
+        .store
+        .clone()
+        .with_write_observer(Arc::<Recorded>::clone(&recorded));
 
     let pk = db.event("e1").await;
     db.store.event_by_id("e1".to_owned()).await.unwrap();
