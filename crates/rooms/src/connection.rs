@@ -107,7 +107,8 @@ pub async fn serve(
         mut subscription,
     } = admission;
     let event_id: Box<str> = subscription.event_id().into();
-    tracing::debug!(%event_id, "WebSocket connected");
+    let request_id: Box<str> = subscription.request_id().into();
+    tracing::debug!(%event_id, %request_id, "WebSocket connected");
 
     let exit = 'serve: {
         for frame in first {
@@ -188,16 +189,16 @@ pub async fn serve(
     match exit {
         Exit::Close(reason, why) => {
             counters.disconnected(why);
-            tracing::debug!(%event_id, ?reason, "WebSocket closed");
+            tracing::debug!(%event_id, %request_id, ?reason, "WebSocket closed");
             let _ = timeout(send_timeout, session.close(reason)).await;
         }
         Exit::Drop(DropCause::WriteStalled) => {
             counters.disconnected(Disconnect::WriteStalled);
-            tracing::warn!(%event_id, "WebSocket dropped: write stalled");
+            tracing::warn!(%event_id, %request_id, "WebSocket dropped: write stalled");
         }
         Exit::Drop(cause) => {
             counters.disconnected(cause.metric());
-            tracing::debug!(%event_id, ?cause, "WebSocket dropped");
+            tracing::debug!(%event_id, %request_id, ?cause, "WebSocket dropped");
         }
     }
     // `subscription` (and its leave guard) drops here, after the close frame was handed over.

@@ -12,7 +12,7 @@
 use std::net::IpAddr;
 use std::time::Instant;
 
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
@@ -69,10 +69,13 @@ pub(crate) fn request_id(headers: &HeaderMap) -> String {
 /// the end), with our request id and client address instead of its generated UUID and its
 /// unverified `Forwarded` parsing.
 ///
-/// The span has level ERROR although it logs nothing itself: a span is only recorded when the
-/// filter enables its level, and at INFO a `RUST_LOG=warn` server (the benchmarks' setting)
-/// would print its warnings without the request id. At ERROR it is there whenever anything is
-/// logged at all.
+/// The span is INFO, as `TracingLogger`'s own: a filter stricter than `info` for this target
+/// (`RUST_LOG=warn`) does not record it, and that server's warnings carry no request id;
+/// `RUST_LOG=warn,live_server::telemetry=info` keeps the ids with no more lines. Not ERROR, which
+/// would always record it: `TracingLogger` keeps the root span in the response body, so a
+/// WebSocket holds its span for its whole life and enters it on every frame written — measured
+/// at +3.2 KiB per idle spectator and several per cent of server CPU at 5 000 spectators
+/// (docs/BENCHMARKS.md, issue 12), a cost a `warn` server should not pay.
 #[derive(Debug)]
 pub(crate) struct RootSpan;
 
@@ -84,7 +87,7 @@ impl RootSpanBuilder for RootSpan {
             .map(|c| (c.id.clone(), c.client))
             .unwrap_or_default();
         let route = request.match_pattern();
-        tracing::error_span!(
+        tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),
             http.route = route.as_deref().unwrap_or("unmatched"),
@@ -137,7 +140,7 @@ fn ingest_kind(method: &Method, route: Option<&str>) -> Option<&'static str> {
 pub(crate) async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+) -> Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error> {
     let started = Instant::now();
     let st = req.app_data::<web::Data<AppState>>().cloned();
     let id = request_id(req.headers());
@@ -157,7 +160,7 @@ pub(crate) async fn observe(
     // Handlers' and extractors' errors arrive here as responses already; an `Err` would be a
     // middleware's own failure, which actix answers after us (the request must not be cloned
     // before routing, so there is no request to build that answer here).
-    let mut res = next.call(req).await?.map_into_boxed_body();
+    let mut res = next.call(req).await?;
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(X_REQUEST_ID, value);
     }
@@ -234,7 +237,7 @@ mod tests {
         let writer = captured.clone();
         let subscriber = tracing_subscriber::fmt()
             .json()
-            .with_env_filter("warn,live_store=debug")
+            .with_env_filter("warn,live_server::telemetry=info,live_store=debug")
             .with_writer(move || writer.clone())
             .finish();
         tracing::subscriber::set_global_default(subscriber).expect("first global subscriber");
