@@ -5,9 +5,10 @@
 //! characters (a proxy's or the booth's id then ties their logs to ours), else 32 random hex
 //! digits. It is echoed in the response's `X-Request-Id` and recorded, with the client address
 //! (`client_limits::client_addr`), in the request's root span (`HTTP request`), which every
-//! log line of the request is inside: the handlers, the store's blocking work (`live_store`
-//! enters the caller's span on the blocking pool) and a WebSocket's connection task, which
-//! runs in its handshake's span for the socket's whole life.
+//! log line of the request is inside: the handlers and the store's blocking work (`live_store`
+//! enters the caller's span on the blocking pool). A WebSocket's connection task logs the
+//! handshake's id as a field instead (`live_rooms::Admission::set_request_id`; why not the
+//! span: [`RootSpan`]).
 
 use std::net::IpAddr;
 use std::time::Instant;
