@@ -172,7 +172,10 @@ impl Default for RunConfig {
             speed: 1.0,
             master_key: None,
             event_id: None,
-            fixtures: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures")),
+            fixtures: PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../fixtures"
+            )),
             verifiers: 3,
             imports: 3,
             storm: Duration::from_secs(5),

@@ -9,7 +9,10 @@ use super::record::ResultRecord;
 
 /// Reads a file of the shared fixtures.
 pub(super) fn fixture(name: &str) -> String {
-    let path = format!("{}/../../fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
