@@ -30,6 +30,8 @@ use tokio::time::{Instant, MissedTickBehavior, interval_at, sleep_until, timeout
 
 use crate::admission::{Admission, Next};
 use crate::error::CloseReason;
+use crate::frame::Frame;
+use crate::metrics::{Counters, Disconnect};
 use crate::registry::{Inner, Rooms};
 
 /// The largest client frame (or fragmented message) accepted (contract §6.8).
@@ -39,7 +41,7 @@ pub const MAX_CLIENT_MESSAGE: usize = 4096;
 #[derive(Debug)]
 enum Exit {
     /// Send this close frame, then end.
-    Close(Option<actix_ws::CloseReason>),
+    Close(Option<actix_ws::CloseReason>, Disconnect),
     /// End without a close frame.
     Drop(DropCause),
 }
@@ -57,6 +59,18 @@ enum DropCause {
     WriteStalled,
     /// The session was already closed (the response body is gone).
     SessionClosed,
+}
+
+impl DropCause {
+    const fn metric(self) -> Disconnect {
+        match self {
+            Self::PeerGone => Disconnect::PeerGone,
+            Self::ProtocolError => Disconnect::ProtocolError,
+            Self::NoPong => Disconnect::NoPong,
+            Self::WriteStalled => Disconnect::WriteStalled,
+            Self::SessionClosed => Disconnect::SessionClosed,
+        }
+    }
 }
 
 /// Counts the running connection tasks (`RoomStats::tasks`).
@@ -87,16 +101,18 @@ pub async fn serve(
     let _task = TaskGuard::new(&rooms.inner);
     let config = &rooms.inner.config;
     let send_timeout = config.send_timeout;
+    let counters = &rooms.inner.counters;
     let Admission {
         first,
         mut subscription,
     } = admission;
     let event_id: Box<str> = subscription.event_id().into();
-    tracing::debug!(%event_id, "WebSocket connected");
+    let request_id: Box<str> = subscription.request_id().into();
+    tracing::debug!(%event_id, %request_id, "WebSocket connected");
 
     let exit = 'serve: {
-        for text in first {
-            if let Err(why) = send_text(&mut session, text, send_timeout).await {
+        for frame in first {
+            if let Err(why) = send_frame(&mut session, frame, send_timeout, counters).await {
                 break 'serve Exit::Drop(why);
             }
         }
@@ -130,7 +146,7 @@ pub async fn serve(
                             break Exit::Close(reason.map(|r| actix_ws::CloseReason {
                                 code: r.code,
                                 description: None,
-                            }));
+                            }), Disconnect::ClientClose);
                         }
                         Message::Continuation(item) => {
                             fragments = match item {
@@ -157,26 +173,33 @@ pub async fn serve(
                     }
                 }
                 next = subscription.next() => match next {
-                    Next::Frame(text) => {
-                        if let Err(why) = send_text(&mut session, text, send_timeout).await {
+                    Next::Frame(frame) => {
+                        if let Err(why) = send_frame(&mut session, frame, send_timeout, counters).await {
                             break Exit::Drop(why);
                         }
                     }
-                    Next::Closed(reason) => break Exit::Close(reason.map(CloseReason::frame)),
+                    Next::Closed(reason) => {
+                        break Exit::Close(reason.map(CloseReason::frame), Disconnect::RoomClosed);
+                    }
                 },
             }
         }
     };
 
     match exit {
-        Exit::Close(reason) => {
-            tracing::debug!(%event_id, ?reason, "WebSocket closed");
+        Exit::Close(reason, why) => {
+            counters.disconnected(why);
+            tracing::debug!(%event_id, %request_id, ?reason, "WebSocket closed");
             let _ = timeout(send_timeout, session.close(reason)).await;
         }
         Exit::Drop(DropCause::WriteStalled) => {
-            tracing::warn!(%event_id, "WebSocket dropped: write stalled");
+            counters.disconnected(Disconnect::WriteStalled);
+            tracing::warn!(%event_id, %request_id, "WebSocket dropped: write stalled");
         }
-        Exit::Drop(cause) => tracing::debug!(%event_id, ?cause, "WebSocket dropped"),
+        Exit::Drop(cause) => {
+            counters.disconnected(cause.metric());
+            tracing::debug!(%event_id, %request_id, ?cause, "WebSocket dropped");
+        }
     }
     // `subscription` (and its leave guard) drops here, after the close frame was handed over.
 }
@@ -200,16 +223,41 @@ pub async fn close_internal_error(session: Session, stream: MessageStream, rooms
 }
 
 fn too_big() -> Exit {
-    Exit::Close(Some(actix_ws::CloseReason {
-        code: CloseCode::Size,
-        description: Some("Message too big".to_owned()),
-    }))
+    Exit::Close(
+        Some(actix_ws::CloseReason {
+            code: CloseCode::Size,
+            description: Some("Message too big".to_owned()),
+        }),
+        Disconnect::TooBig,
+    )
 }
 
-/// Writes one text message, bounded by `limit`.
+/// Writes one frame, bounded by `limit`, and counts it: a live frame on its delivery record
+/// (one atomic pair, `crate::metrics`), any other directly.
 ///
 /// The frame goes out whole: the patched actix-http (vendor/README.md) releases a connection's
 /// write buffer once it is flushed, so a large `full` costs memory only while it is in flight.
+async fn send_frame(
+    session: &mut Session,
+    frame: Frame,
+    limit: Duration,
+    counters: &Counters,
+) -> Result<(), DropCause> {
+    let Frame {
+        text,
+        kind,
+        delivery,
+        ..
+    } = frame;
+    send_text(session, text, limit).await?;
+    match delivery {
+        Some(delivery) => delivery.written(),
+        None => counters.frames_sent(kind, 1),
+    }
+    Ok(())
+}
+
+/// Writes one text message, bounded by `limit`.
 async fn send_text(
     session: &mut Session,
     text: ByteString,

@@ -7,8 +7,12 @@
 //! The envelope is written by hand around JSON the caller already encoded: the `data` of a diff
 //! and the cached `full` data are inserted verbatim, never parsed or re-encoded here.
 
+use std::sync::Arc;
+
 use bytestring::ByteString;
 use tokio::time::Instant;
+
+use crate::metrics::{Counters, Delivery};
 
 /// What a `diff` frame carries; decides how a lagging socket is resynchronised (contract §6.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,6 +54,9 @@ pub(crate) struct Frame {
     pub(crate) text: ByteString,
     /// When it was published: the ring drops frames older than `resume_age`.
     pub(crate) at: Instant,
+    /// Set on the copy handed to the broadcast channel only: counts its writes and times its
+    /// last one (`crate::metrics`). The ring and the cached snapshot hold untracked copies.
+    pub(crate) delivery: Option<Arc<Delivery>>,
 }
 
 impl Frame {
@@ -59,6 +66,15 @@ impl Frame {
             kind,
             text: ByteString::from(text),
             at: Instant::now(),
+            delivery: None,
+        }
+    }
+
+    /// A copy whose writes are counted and timed (the one sent to the sockets).
+    pub(crate) fn tracked(&self, counters: &Arc<Counters>) -> Self {
+        Self {
+            delivery: Some(Arc::new(Delivery::new(self.kind, self.at, counters))),
+            ..self.clone()
         }
     }
 

@@ -17,7 +17,6 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use bytestring::ByteString;
 use live_domain::EventStatus;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
@@ -26,6 +25,7 @@ use crate::config::RoomsConfig;
 use crate::epoch::new_epoch;
 use crate::error::CloseReason;
 use crate::frame::{DiffKind, Frame, FrameKind};
+use crate::metrics::Counters;
 use crate::ring::Ring;
 
 /// One event: write lock, sequence state, connection count.
@@ -38,6 +38,8 @@ pub(crate) struct EventHub {
     /// Sockets admitted and not yet gone (incremented only under `write`).
     pub(crate) count: AtomicUsize,
     slot: Mutex<Slot>,
+    /// The registry's counters (frames handed to the channel are tracked against them).
+    pub(crate) counters: Arc<Counters>,
 }
 
 #[derive(Debug, Default)]
@@ -85,7 +87,7 @@ impl HubState {
 pub(crate) struct Joined {
     pub(crate) rx: broadcast::Receiver<Frame>,
     /// The cached `full`, or the resumed frames (possibly none).
-    pub(crate) first: Vec<ByteString>,
+    pub(crate) first: Vec<Frame>,
     /// The `seq` the first frames bring the socket to.
     pub(crate) last_seq: u64,
 }
@@ -94,12 +96,13 @@ pub(crate) struct Joined {
 pub(crate) const EMPTY_ONCOURSE: &str = r#"{"oncourse":[]}"#;
 
 impl EventHub {
-    pub(crate) fn new(event_id: &str) -> Self {
+    pub(crate) fn new(event_id: &str, counters: &Arc<Counters>) -> Self {
         Self {
             event_id: event_id.into(),
             write: Arc::new(tokio::sync::Mutex::new(())),
             count: AtomicUsize::new(0),
             slot: Mutex::new(Slot::default()),
+            counters: Arc::clone(counters),
         }
     }
 
@@ -164,31 +167,31 @@ impl EventHub {
     }
 
     /// Runs `f` on the state; `None` when the hub is not loaded.
-    fn with_state<T>(&self, f: impl FnOnce(&mut HubState) -> T) -> Option<T> {
-        self.slot().state.as_mut().map(f)
+    fn with_state<T>(&self, f: impl FnOnce(&mut HubState, &Arc<Counters>) -> T) -> Option<T> {
+        self.slot().state.as_mut().map(|st| f(st, &self.counters))
     }
 
     pub(crate) fn publish_full(&self) -> Option<u64> {
-        self.with_state(|st| push(st, |seq, st| Frame::full(seq, &st.epoch, &st.full_data)))
+        self.with_state(|st, c| push(st, c, |seq, st| Frame::full(seq, &st.epoch, &st.full_data)))
     }
 
     pub(crate) fn publish_diff(&self, kind: DiffKind, data_json: &str) -> Option<u64> {
-        self.with_state(|st| {
+        self.with_state(|st, c| {
             if kind == DiffKind::Oncourse {
                 st.last_oncourse = Some(data_json.into());
             }
-            push(st, |seq, _| Frame::diff(seq, kind, data_json))
+            push(st, c, |seq, _| Frame::diff(seq, kind, data_json))
         })
     }
 
     /// Publishes an on-course diff unless its `data` equals the previous one byte for byte (DV7).
     pub(crate) fn publish_oncourse(&self, data_json: &str) -> Option<u64> {
-        self.with_state(|st| {
+        self.with_state(|st, c| {
             if st.last_oncourse.as_deref() == Some(data_json) {
                 return None;
             }
             st.last_oncourse = Some(data_json.into());
-            Some(push(st, |seq, _| {
+            Some(push(st, c, |seq, _| {
                 Frame::diff(seq, DiffKind::Oncourse, data_json)
             }))
         })
@@ -197,11 +200,11 @@ impl EventHub {
 
     /// The "previous on-course frame" becomes `[]`; nothing is sent (contract §6.4).
     pub(crate) fn clear_oncourse(&self) {
-        self.with_state(|st| st.last_oncourse = Some(EMPTY_ONCOURSE.into()));
+        self.with_state(|st, _| st.last_oncourse = Some(EMPTY_ONCOURSE.into()));
     }
 
     pub(crate) fn publish_refresh(&self) -> Option<u64> {
-        self.with_state(|st| push(st, |seq, _| Frame::refresh(seq)))
+        self.with_state(|st, c| push(st, c, |seq, _| Frame::refresh(seq)))
     }
 
     /// Records the reason (the first one wins) and drops the state: the sender goes with it, so
@@ -228,9 +231,12 @@ impl EventHub {
             .and_then(parse_since)
             .filter(|(epoch, _)| *epoch == st.epoch)
             .and_then(|(_, seq)| st.ring.replay_after(seq, st.seq));
+        if since.is_some() {
+            self.counters.resumed(replay.is_some());
+        }
         let first = match replay {
-            Some(frames) => frames.into_iter().map(|f| f.text).collect(),
-            None => vec![st.snapshot().text],
+            Some(frames) => frames,
+            None => vec![st.snapshot()],
         };
         Some(Joined {
             rx,
@@ -256,8 +262,13 @@ impl EventHub {
     }
 }
 
-/// Numbers, encodes, stores and broadcasts one in-ring frame.
-fn push(st: &mut HubState, build: impl FnOnce(u64, &HubState) -> Frame) -> u64 {
+/// Numbers, encodes, stores and broadcasts one in-ring frame. Only the broadcast copy is
+/// tracked (`crate::metrics`): the ring's and the snapshot's copies outlive the fan-out.
+fn push(
+    st: &mut HubState,
+    counters: &Arc<Counters>,
+    build: impl FnOnce(u64, &HubState) -> Frame,
+) -> u64 {
     st.seq = st.seq.saturating_add(1);
     let frame = build(st.seq, st);
     if frame.kind == FrameKind::Full {
@@ -266,9 +277,10 @@ fn push(st: &mut HubState, build: impl FnOnce(u64, &HubState) -> Frame) -> u64 {
     if frame.kind.needs_full_when_skipped() {
         st.last_needs_full = frame.seq;
     }
-    st.ring.push(frame.clone());
+    let tracked = frame.tracked(counters);
+    st.ring.push(frame);
     // `Err` only means nobody is subscribed: the frame is numbered and kept all the same.
-    let _ = st.tx.send(frame);
+    let _ = st.tx.send(tracked);
     st.seq
 }
 

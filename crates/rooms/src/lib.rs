@@ -9,6 +9,7 @@ mod error;
 mod frame;
 mod hub;
 mod lock;
+mod metrics;
 mod registry;
 mod ring;
 
@@ -21,4 +22,5 @@ pub use connection::{MAX_CLIENT_MESSAGE, close_internal_error, serve};
 pub use error::{CloseReason, RoomError};
 pub use frame::{DiffKind, FrameKind};
 pub use lock::EventLock;
+pub use metrics::{FANOUT_BUCKETS, HistogramSnapshot, RoomMetrics};
 pub use registry::{RoomStats, Rooms};

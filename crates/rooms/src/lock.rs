@@ -188,6 +188,7 @@ impl EventLock {
                 .closed()
                 .map_or(RoomError::NotPublic, CloseReason::refusal));
         };
+        self.hub.counters.opened();
         Ok(Admission::new(
             joined.first,
             Subscription::new(

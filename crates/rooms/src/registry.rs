@@ -24,6 +24,7 @@ use crate::config::RoomsConfig;
 use crate::error::CloseReason;
 use crate::hub::EventHub;
 use crate::lock::EventLock;
+use crate::metrics::{Counters, RoomMetrics};
 
 /// The rooms of every event. A cheap `Clone` handle: build it once, outside the `HttpServer`
 /// factory, and clone it into the workers (a per-worker registry would split the rooms).
@@ -62,6 +63,8 @@ pub(crate) struct Inner {
     pub(crate) shutting_down: AtomicBool,
     official: Mutex<HashMap<Box<str>, PendingClose>>,
     next_close_id: AtomicU64,
+    /// Frames, resyncs, resumes, disconnects, fan-out times (`crate::metrics`).
+    pub(crate) counters: Arc<Counters>,
 }
 
 #[derive(Debug)]
@@ -81,7 +84,7 @@ impl Inner {
         if let Some(hub) = hubs.get(event_id) {
             return Arc::clone(hub);
         }
-        let hub = Arc::new(EventHub::new(event_id));
+        let hub = Arc::new(EventHub::new(event_id, &self.counters));
         hubs.insert(event_id.into(), Arc::clone(&hub));
         hub
     }
@@ -173,6 +176,7 @@ impl Rooms {
                 shutting_down: AtomicBool::new(false),
                 official: Mutex::new(HashMap::new()),
                 next_close_id: AtomicU64::new(0),
+                counters: Arc::default(),
             }),
         }
     }
@@ -255,6 +259,20 @@ impl Rooms {
         for hub in hubs {
             hub.close(CloseReason::ShuttingDown);
         }
+    }
+
+    /// The counters for `/metrics` (see `crate::metrics` for what each one counts), with the
+    /// sockets of every event that has any, most first.
+    pub fn metrics(&self) -> RoomMetrics {
+        let mut snapshot = self.inner.counters.snapshot();
+        let mut by_event: Vec<(String, usize)> = locked(&self.inner.hubs)
+            .values()
+            .map(|hub| (hub.event_id.to_string(), hub.connections()))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        by_event.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        snapshot.connections_by_event = by_event;
+        snapshot
     }
 
     /// Current counters.

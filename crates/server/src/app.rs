@@ -11,14 +11,17 @@ use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use live_rooms::{Rooms, RoomsConfig};
 use live_store::{Store, StoreConfig};
 
+use crate::client_limits::ClientLimiter;
 use crate::config::Config;
 use crate::cors;
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::routes;
 use crate::services::ingest_log::{self, IngestLog};
 use crate::services::live::OncourseTimers;
 use crate::services::oncourse::Oncourse;
 use crate::services::read_cache::ReadCache;
+use crate::telemetry;
 
 /// Everything a request handler may use. Built once, outside the `HttpServer::new` closure, and
 /// cloned into every worker: a per-worker copy would split the rooms and the buffers.
@@ -38,6 +41,10 @@ pub struct AppState {
     pub(crate) rooms: Rooms,
     /// Encoded public answers, valid until the next write.
     pub(crate) read_cache: ReadCache,
+    /// Everything `/metrics` exposes.
+    pub(crate) metrics: Arc<Metrics>,
+    /// Per-client-address WebSocket limits.
+    pub(crate) client_limits: Arc<ClientLimiter>,
 }
 
 /// A bound, not yet running server.
@@ -108,8 +115,13 @@ impl Application {
             resume_frames: r.resume_frames,
             resume_age: r.resume_age,
         });
+        let client_limits = Arc::new(ClientLimiter::new(config.client_limits.clone()));
+        let metrics = Arc::new(Metrics::new(rooms.clone(), Arc::clone(&client_limits)));
+        let store = store.with_write_observer(metrics.db());
         let state = AppState {
             store,
+            metrics,
+            client_limits,
             oncourse,
             timers: OncourseTimers::default(),
             rooms,
@@ -125,11 +137,14 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 // Innermost first: the log sees the handler's own error; CORS headers are added
-                // last so they survive the production rewrite of a 500.
+                // last so they survive the production rewrite of a 500. `observe` is outermost:
+                // the request id and client address exist before the root span is built, and
+                // it counts (and stamps `X-Request-Id` on) every answer.
                 .wrap(from_fn(ingest_log::record))
                 .wrap(from_fn(production_errors))
                 .wrap(from_fn(cors::public_cors))
-                .wrap(tracing_actix_web::TracingLogger::default())
+                .wrap(tracing_actix_web::TracingLogger::<telemetry::RootSpan>::new())
+                .wrap(from_fn(telemetry::observe))
                 // Outermost: the request payload outlives the whole response (see `unread.rs`).
                 .wrap(from_fn(crate::unread::close_unread))
                 .configure(routes::configure)

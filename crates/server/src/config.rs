@@ -29,6 +29,15 @@
 //! | `BACKUP_DIR` | unset | directory of scheduled backups (not in the contract); unset = no scheduled backups |
 //! | `BACKUP_EVERY_SECS` | `3600` | interval between scheduled backups (at most a year), the first one interval after start (needs `BACKUP_DIR`) |
 //! | `BACKUP_KEEP` | `24` | scheduled backups kept in `BACKUP_DIR`, newest first; older ones are deleted (needs `BACKUP_DIR`) |
+//! | `METRICS_TOKEN` | unset | when set, `GET /metrics` needs `Authorization: Bearer <token>`; unset = open (keep the port private) |
+//! | `TRUSTED_PROXIES` | empty | comma-separated IPs and CIDRs (`10.0.0.0/8`, `::1`) of reverse proxies whose `X-Forwarded-For` is believed; the client address is then the right-most entry that is not a trusted proxy |
+//! | `CLIENT_WS_MAX_CONNECTIONS` | `2500` | open WebSocket connections per client address; over it → 429; `0` = no limit |
+//! | `CLIENT_WS_HANDSHAKE_BURST` | `2500` | WebSocket handshakes one client address may make at once (token bucket size, ≥ 1) |
+//! | `CLIENT_WS_HANDSHAKE_RATE` | `250` | handshakes per second refilled per client address; over it → 429 with `Retry-After`; `0` = no limit |
+//!
+//! The per-client limits apply to the WebSocket route only; the booth's ingest (key-authenticated)
+//! and every REST read are never limited by them. Why these defaults (a carrier NAT puts
+//! thousands of spectators behind one address): docs/RUNBOOK.md, "Per-client limits".
 //!
 //! Values are checked before anything else; a bad one is reported naming the variable and the
 //! process exits with code 1. The lookup is a function so tests build configurations without
@@ -36,6 +45,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -82,6 +92,118 @@ impl MasterKeys {
 impl fmt::Debug for MasterKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "MasterKeys({} configured)", self.0.len())
+    }
+}
+
+/// The `METRICS_TOKEN` bearer token. `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MetricsToken(String);
+
+impl MetricsToken {
+    /// Whether an `Authorization` header value is `Bearer <this token>`, the token compared in
+    /// constant time.
+    pub fn accepts(&self, authorization: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        let Some(candidate) = authorization.strip_prefix("Bearer ") else {
+            return false;
+        };
+        bool::from(self.0.as_bytes().ct_eq(candidate.trim().as_bytes()))
+    }
+}
+
+impl fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MetricsToken(..)")
+    }
+}
+
+/// One `TRUSTED_PROXIES` entry: an address with a prefix length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    /// `a.b.c.d`, `a.b.c.d/n`, an IPv6 address or `x::/n`.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (addr, prefix) = match raw.split_once('/') {
+            Some((a, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
+                (a, Some(p.parse::<u8>().ok()?))
+            }
+            Some(_) => return None,
+            None => (raw, None),
+        };
+        let addr: IpAddr = addr.parse().ok()?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        (prefix <= max).then_some(Self { addr, prefix })
+    }
+
+    /// Whether `ip` lies in this network (IPv4-mapped IPv6 addresses count as IPv4).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.addr, ip.to_canonical()) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// `TRUSTED_PROXIES`: the reverse proxies whose `X-Forwarded-For` is believed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<IpNet>);
+
+impl TrustedProxies {
+    /// Parses the comma-separated list; `None` names the first bad entry's text.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        raw.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| IpNet::parse(s).ok_or_else(|| s.to_owned()))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Self)
+    }
+
+    /// Whether `ip` is one of the trusted proxies.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|net| net.contains(ip))
+    }
+
+    /// No proxy is trusted.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Per-client-address limits of the WebSocket route (not in the contract).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientLimitsConfig {
+    /// `CLIENT_WS_MAX_CONNECTIONS`; `None` = no limit.
+    pub max_connections: Option<NonZeroUsize>,
+    /// `CLIENT_WS_HANDSHAKE_BURST`.
+    pub handshake_burst: u32,
+    /// `CLIENT_WS_HANDSHAKE_RATE` per second; 0 = no limit.
+    pub handshake_rate: u32,
+}
+
+impl Default for ClientLimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: NonZeroUsize::new(2500),
+            handshake_burst: 2500,
+            handshake_rate: 250,
+        }
     }
 }
 
@@ -156,6 +278,12 @@ pub struct Config {
     pub tcp_send_buffer: usize,
     /// Scheduled backups, when `BACKUP_DIR` is set.
     pub backup: Option<BackupSchedule>,
+    /// `METRICS_TOKEN`.
+    pub metrics_token: Option<MetricsToken>,
+    /// `TRUSTED_PROXIES`.
+    pub trusted_proxies: TrustedProxies,
+    /// `CLIENT_WS_*`.
+    pub client_limits: ClientLimitsConfig,
 }
 
 /// A configuration value that breaks the rules; the message names the variable.
@@ -251,6 +379,24 @@ impl Config {
             client_dist_path: env.get("CLIENT_DIST_PATH").map(PathBuf::from),
             tcp_send_buffer: env.positive("TCP_SEND_BUFFER", 65_536)?,
             backup: backup_schedule(&env)?,
+            metrics_token: env.get("METRICS_TOKEN").map(MetricsToken),
+            trusted_proxies: match env.get("TRUSTED_PROXIES") {
+                None => TrustedProxies::default(),
+                Some(raw) => TrustedProxies::parse(&raw).map_err(|_| ConfigError::Invalid {
+                    name: "TRUSTED_PROXIES",
+                    value: raw,
+                    rule: "must be comma-separated IP addresses or CIDRs (10.0.0.0/8, ::1)",
+                })?,
+            },
+            client_limits: ClientLimitsConfig {
+                max_connections: NonZeroUsize::new(env.number(
+                    "CLIENT_WS_MAX_CONNECTIONS",
+                    2500,
+                    0,
+                )?),
+                handshake_burst: env.positive("CLIENT_WS_HANDSHAKE_BURST", 2500)?,
+                handshake_rate: env.number("CLIENT_WS_HANDSHAKE_RATE", 250, 0)?,
+            },
         };
         if config.production && config.master_keys.is_empty() {
             return Err(ConfigError::ProductionWithoutKeys);
@@ -367,6 +513,9 @@ mod tests {
         assert_eq!(c.client_dist_path, None);
         assert_eq!(c.tcp_send_buffer, 65_536);
         assert_eq!(c.backup, None);
+        assert_eq!(c.metrics_token, None);
+        assert!(c.trusted_proxies.is_empty());
+        assert_eq!(c.client_limits, ClientLimitsConfig::default());
     }
 
     #[test]
@@ -401,6 +550,48 @@ mod tests {
             err.contains("BACKUP_KEEP") && err.contains("needs BACKUP_DIR"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn observability_variables_parse_and_bad_ones_are_named() {
+        let c = cfg(&[
+            ("METRICS_TOKEN", "s3cret"),
+            ("TRUSTED_PROXIES", " 10.0.0.0/8, ::1 ,192.168.1.7"),
+            ("CLIENT_WS_MAX_CONNECTIONS", "0"),
+            ("CLIENT_WS_HANDSHAKE_RATE", "0"),
+            ("CLIENT_WS_HANDSHAKE_BURST", "3"),
+        ])
+        .unwrap();
+        let token = c.metrics_token.as_ref().unwrap();
+        assert!(token.accepts("Bearer s3cret"));
+        assert!(!token.accepts("Bearer s3cre") && !token.accepts("s3cret"));
+        assert_eq!(format!("{token:?}"), "MetricsToken(..)");
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert!(c.trusted_proxies.contains(ip("10.200.3.4")));
+        assert!(c.trusted_proxies.contains(ip("::ffff:10.0.0.1")));
+        assert!(c.trusted_proxies.contains(ip("::1")));
+        assert!(c.trusted_proxies.contains(ip("192.168.1.7")));
+        assert!(!c.trusted_proxies.contains(ip("192.168.1.8")));
+        assert!(!c.trusted_proxies.contains(ip("11.0.0.1")));
+        assert_eq!(c.client_limits.max_connections, None);
+        assert_eq!(c.client_limits.handshake_rate, 0);
+        assert_eq!(c.client_limits.handshake_burst, 3);
+        assert!(
+            TrustedProxies::parse("0.0.0.0/0")
+                .unwrap()
+                .contains(ip("8.8.8.8"))
+        );
+        for (name, value) in [
+            ("TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("TRUSTED_PROXIES", "proxy.local"),
+            ("TRUSTED_PROXIES", "10.0.0.1/"),
+            ("CLIENT_WS_MAX_CONNECTIONS", "-1"),
+            ("CLIENT_WS_HANDSHAKE_BURST", "0"),
+            ("CLIENT_WS_HANDSHAKE_RATE", "x"),
+        ] {
+            let err = cfg(&[(name, value)]).unwrap_err().to_string();
+            assert!(err.contains(name), "{name}={value}: {err}");
+        }
     }
 
     #[test]

@@ -7,7 +7,9 @@
 use std::fmt;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use actix_web::http::header::{
+    CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use actix_web::{HttpResponse, ResponseError};
 use live_domain::bounds::echo;
 use live_domain::{GuardError, LifecycleError};
@@ -50,6 +52,9 @@ pub(crate) enum ApiError {
     /// 401 `Unauthorized`.
     #[error("{0}")]
     Unauthorized(String),
+    /// 401 `Unauthorized` for `/metrics` with `METRICS_TOKEN` set, with `WWW-Authenticate: Bearer`.
+    #[error("Missing or invalid Authorization header")]
+    BearerUnauthorized,
     /// 403 `Forbidden`: the ingest state guard.
     #[error(transparent)]
     Forbidden(GuardError),
@@ -86,6 +91,19 @@ pub(crate) enum ApiError {
         message: String,
         /// The configured cap.
         max: usize,
+        /// The per-event cap (else the global one).
+        per_event: bool,
+    },
+    /// 429 `Too Many Requests`: a per-client limit of the WebSocket route, with `Retry-After`
+    /// and, for the connection cap, `maxConnections`.
+    #[error("{message}")]
+    TooManyRequests {
+        /// Which limit.
+        message: &'static str,
+        /// Seconds.
+        retry_after: u64,
+        /// `CLIENT_WS_MAX_CONNECTIONS` when that is the limit hit.
+        max: Option<usize>,
     },
     /// 503 busy database, `Retry-After: 1`.
     #[error("Service temporarily unavailable")]
@@ -143,11 +161,29 @@ impl ApiError {
         Self::not_found_spaced("Resource not found")
     }
 
+    /// The `reason` label of a refused WebSocket handshake (`live_ws_admissions_refused`).
+    pub(crate) fn ws_refusal_reason(&self) -> &'static str {
+        match self {
+            Self::NotFound { .. } => "not_found",
+            Self::Gone => "official",
+            Self::UpgradeRequired => "upgrade_required",
+            Self::ConnectionLimit {
+                per_event: true, ..
+            } => "event_full",
+            Self::ConnectionLimit { .. } => "total_full",
+            Self::TooManyRequests { max: Some(_), .. } => "client_connections",
+            Self::TooManyRequests { .. } => "client_handshakes",
+            Self::Unavailable => "unavailable",
+            _ => "error",
+        }
+    }
+
     fn code(&self) -> &'static str {
         match self {
             Self::BadRequest(_) | Self::UpgradeRequired => "Invalid request",
             Self::InvalidTransition(_) => "InvalidTransition",
-            Self::Unauthorized(_) => "Unauthorized",
+            Self::Unauthorized(_) | Self::BearerUnauthorized => "Unauthorized",
+            Self::TooManyRequests { .. } => "Too Many Requests",
             Self::Forbidden(_) => "Forbidden",
             Self::NotFound { code, .. } => code.as_str(),
             Self::Conflict(_) => "Conflict",
@@ -166,7 +202,8 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) | Self::InvalidTransition(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::BearerUnauthorized => StatusCode::UNAUTHORIZED,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -188,7 +225,9 @@ impl ResponseError for ApiError {
                 body["requestedStatus"] = json!(to);
                 body["validTransitions"] = json!(from.valid_transitions());
             }
-            Self::ConnectionLimit { max, .. } => body["maxConnections"] = json!(max),
+            Self::ConnectionLimit { max, .. } | Self::TooManyRequests { max: Some(max), .. } => {
+                body["maxConnections"] = json!(max);
+            }
             _ => {}
         }
         let mut res = HttpResponse::build(self.status_code());
@@ -200,6 +239,12 @@ impl ResponseError for ApiError {
             }
             Self::ConnectionLimit { .. } => {
                 res.insert_header((RETRY_AFTER, HeaderValue::from_static("5")));
+            }
+            Self::TooManyRequests { retry_after, .. } => {
+                res.insert_header((RETRY_AFTER, HeaderValue::from(*retry_after)));
+            }
+            Self::BearerUnauthorized => {
+                res.insert_header((WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }
             Self::Internal(cause) => tracing::error!(cause = %cause, "request failed"),
             _ => {}

@@ -4,12 +4,14 @@
 mod app;
 pub mod backup;
 mod bodies;
+mod client_limits;
 mod compress;
 pub mod config;
 mod cors;
 pub mod demo;
 mod error;
 mod extract;
+mod metrics;
 pub mod openapi;
 mod page;
 mod respond;

@@ -37,5 +37,5 @@ pub use backup::{BackupError, BackupReport, backup, backup_into_dir, prune as pr
 pub use dump::{dump_tables, execute_batch};
 pub use error::StoreError;
 pub use results_ingest::{RaceDiff, ResultsApplied};
-pub use store::{Store, StoreConfig};
+pub use store::{Store, StoreConfig, WriteObserver, WriteTiming};
 pub use xml_import::XmlApplied;

@@ -1,6 +1,8 @@
 //! The async facade: pools, the blocking-pool hop and opening the database.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use diesel::sqlite::SqliteConnection;
 
@@ -17,6 +19,25 @@ pub struct StoreConfig {
     pub read_pool_size: u32,
 }
 
+/// How long one write took, reported to a [`WriteObserver`] after every [`Store`] write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteTiming {
+    /// From the call to the writer connection in hand: the blocking-pool hop and the wait for
+    /// the single writer (other writes, checkpoints do not take it).
+    pub waited: Duration,
+    /// The `BEGIN IMMEDIATE … COMMIT` transaction itself (or its rollback).
+    pub ran: Duration,
+    /// Whether it committed.
+    pub committed: bool,
+}
+
+/// Receives the timing of every write (the server turns them into histograms). Called on the
+/// blocking pool, inside the caller's span, right after the transaction ends: keep it cheap.
+pub trait WriteObserver: std::fmt::Debug + Send + Sync {
+    /// One write ended.
+    fn write_finished(&self, timing: WriteTiming);
+}
+
 /// Cheap-to-clone handle on the database.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -24,6 +45,7 @@ pub struct Store {
     read: SqlitePool,
     /// One connection for WAL checkpoints, so they never queue behind (or hold up) the writer.
     maintenance: SqlitePool,
+    observer: Option<Arc<dyn WriteObserver>>,
 }
 
 impl Store {
@@ -50,7 +72,17 @@ impl Store {
             write,
             read,
             maintenance,
+            observer: None,
         })
+    }
+
+    /// The same store, reporting every write's timing to `observer`. The store times its own
+    /// writes because [`Store::write`] is the one place every write passes, and only it sees
+    /// the moment the writer connection is in hand.
+    #[must_use]
+    pub fn with_write_observer(mut self, observer: Arc<dyn WriteObserver>) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// Copies committed WAL frames back into the database file (`PRAGMA wal_checkpoint(PASSIVE)`:
@@ -68,7 +100,7 @@ impl Store {
 
     /// Checkpoints every `period` until the returned task is aborted; a failed checkpoint is
     /// logged and retried at the next tick (the WAL only grows meanwhile).
-    pub fn spawn_checkpointer(&self, period: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    pub fn spawn_checkpointer(&self, period: Duration) -> tokio::task::JoinHandle<()> {
         let store = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(period);
@@ -93,14 +125,34 @@ impl Store {
 
     /// Runs `f` inside one `BEGIN IMMEDIATE` transaction on the writer connection: the write lock
     /// is taken up front, so a stale read snapshot never has to be upgraded (which fails at once
-    /// with BUSY in WAL mode).
+    /// with BUSY in WAL mode). The wait for the writer and the transaction are timed: a `debug`
+    /// line (target `live_store`, inside the caller's span, so it carries the request id) and
+    /// the observer, if any.
     pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut SqliteConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
+        let called = Instant::now();
+        let observer = self.observer.clone();
         with_conn(&self.write, move |conn| {
-            conn.immediate_transaction::<T, StoreError, _>(|c| f(c))
+            let began = Instant::now();
+            let result = conn.immediate_transaction::<T, StoreError, _>(|c| f(c));
+            let timing = WriteTiming {
+                waited: began.duration_since(called),
+                ran: began.elapsed(),
+                committed: result.is_ok(),
+            };
+            tracing::debug!(
+                waited_us = timing.waited.as_micros(),
+                ran_us = timing.ran.as_micros(),
+                committed = timing.committed,
+                "database write"
+            );
+            if let Some(observer) = &observer {
+                observer.write_finished(timing);
+            }
+            result
         })
         .await
     }

@@ -3,6 +3,7 @@
 
 mod caps;
 mod closing;
+mod metrics;
 mod oncourse;
 mod registry;
 mod sequence;
@@ -55,14 +56,14 @@ fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).expect("frame is JSON")
 }
 
-fn texts(frames: &[ByteString]) -> Vec<&str> {
-    frames.iter().map(|t| &**t).collect()
+fn texts(frames: Vec<ByteString>) -> Vec<String> {
+    frames.into_iter().map(|t| t.to_string()).collect()
 }
 
 /// The next frame of the socket, failing the test if none is ready within a (virtual) second.
 async fn next_frame(admission: &mut Admission) -> serde_json::Value {
     match tokio::time::timeout(Duration::from_secs(1), admission.subscription.next()).await {
-        Ok(Next::Frame(text)) => json(&text),
+        Ok(Next::Frame(frame)) => json(&frame.text),
         Ok(Next::Closed(reason)) => panic!("closed: {reason:?}"),
         Err(elapsed) => panic!("no frame: {elapsed}"),
     }
@@ -72,7 +73,7 @@ async fn next_frame(admission: &mut Admission) -> serde_json::Value {
 async fn next_close(admission: &mut Admission) -> Option<CloseReason> {
     match tokio::time::timeout(Duration::from_secs(1), admission.subscription.next()).await {
         Ok(Next::Closed(reason)) => reason,
-        Ok(Next::Frame(text)) => panic!("frame instead of close: {text}"),
+        Ok(Next::Frame(frame)) => panic!("frame instead of close: {}", frame.text),
         Err(elapsed) => panic!("not closed: {elapsed}"),
     }
 }

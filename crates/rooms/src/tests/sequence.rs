@@ -9,7 +9,7 @@ async fn the_first_frame_is_the_cached_full_at_the_current_seq() {
     let admission = join(&rooms, "e", None).await;
     let frames = texts(admission.first_frames());
     assert_eq!(frames.len(), 1);
-    let full = json(frames[0]);
+    let full = json(&frames[0]);
     assert_eq!(full["type"], "full");
     assert_eq!(full["seq"], 0);
     assert_eq!(full["data"], json(FULL));
@@ -84,10 +84,10 @@ async fn published_and_seen(rooms: &Rooms, n: u64) -> (String, Vec<String>) {
             .lock("e")
             .await
             .publish_diff(DiffKind::Results, &results_data(seq));
-        let Next::Frame(text) = watcher.subscription.next().await else {
+        let Next::Frame(frame) = watcher.subscription.next().await else {
             panic!("closed")
         };
-        seen.push(text.to_string());
+        seen.push(frame.text.to_string());
     }
     (epoch, seen)
 }
@@ -128,7 +128,7 @@ async fn an_unprovable_since_gets_the_full() {
         let admission = join(&rooms, "e", Some(&since)).await;
         let frames = texts(admission.first_frames());
         assert_eq!(frames.len(), 1, "{since}");
-        let full = json(frames[0]);
+        let full = json(&frames[0]);
         assert_eq!(full["type"], "full", "{since}");
         assert_eq!(full["seq"], 3, "{since}");
     }

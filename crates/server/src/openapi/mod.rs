@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use utoipa::OpenApi;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 mod paths;
 pub mod schemas;
@@ -26,6 +26,7 @@ pub mod schemas;
     paths(
         paths::health,
         paths::openapi,
+        paths::metrics,
         paths::create_event,
         paths::list_events,
         paths::delete_event,
@@ -50,6 +51,7 @@ pub mod schemas;
         (name = "public", description = "Spectators: no authentication, CORS, ETags (§4.12–§4.18, §6)"),
         (name = "admin", description = "Event management: master key or the event's API key (§4.2–§4.8)"),
         (name = "ingest", description = "The timing booth's feeds: the event's API key (§4.9–§4.11)"),
+        (name = "operations", description = "For operators: Prometheus metrics (docs/RUNBOOK.md)"),
     )
 )]
 struct ApiDoc;
@@ -66,6 +68,15 @@ impl utoipa::Modify for Security {
                 "X-Master-Key",
                 "One of MASTER_PASSWORDS (§2.1); admin routes are open when none is configured.",
             ))),
+        );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("METRICS_TOKEN, when it is set."))
+                    .build(),
+            ),
         );
         components.add_security_scheme(
             "api_key",

@@ -36,6 +36,20 @@ pub(super) fn health() {}
 )]
 pub(super) fn openapi() {}
 
+/// `GET /metrics`.
+#[utoipa::path(
+    method(get, head), path = "/metrics", tag = "operations",
+    description = "Prometheus text format 0.0.4 (docs/RUNBOOK.md lists every metric). With \
+        METRICS_TOKEN set it needs `Authorization: Bearer <token>`; without it, it is open.",
+    security((), ("metrics_token" = [])),
+    responses(
+        (status = 200, description = "The metrics", content_type = "text/plain; version=0.0.4; charset=utf-8", body = String),
+        (status = 401, description = "METRICS_TOKEN is set and the bearer token is missing or wrong", body = ErrorBody),
+        (status = "default", description = "Any other answer", body = ErrorBody),
+    )
+)]
+pub(super) fn metrics() {}
+
 /// `POST /api/v1/admin/events`.
 #[utoipa::path(
     post, path = "/api/v1/admin/events", tag = "admin",

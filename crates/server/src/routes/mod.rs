@@ -86,7 +86,8 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         public::get_categories,
     ))
     .service(resource("/api/v1/events/{eventId}/ws").route(web::get().to(ws::connect)))
-    .service(get_head("/api/v1/openapi.json", crate::openapi::serve));
+    .service(get_head("/api/v1/openapi.json", crate::openapi::serve))
+    .service(get_head("/metrics", crate::metrics::get));
 }
 
 /// The unknown-route answer.

@@ -164,6 +164,7 @@ impl From<RoomError> for ApiError {
                 ApiError::ConnectionLimit {
                     message: e.to_string(),
                     max: limit,
+                    per_event: matches!(e, RoomError::EventFull { .. }),
                 }
             }
             RoomError::ShuttingDown => ApiError::Unavailable,

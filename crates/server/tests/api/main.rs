@@ -16,6 +16,7 @@ mod helpers;
 mod hostile;
 mod ingest;
 mod load;
+mod observe;
 mod openapi;
 mod page;
 mod public;

@@ -8,6 +8,7 @@
 mod canoe123;
 mod concurrency;
 mod merge;
+mod observer;
 mod prune;
 mod reads;
 mod results_ingest;
