@@ -35,7 +35,7 @@ pub(crate) async fn public_cors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if !is_public(req.match_pattern().as_deref()) {
+    if !is_public(crate::telemetry::route_of(&req).as_deref()) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     if req.method() == Method::OPTIONS {

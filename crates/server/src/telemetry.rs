@@ -41,6 +41,19 @@ pub(crate) struct RequestContext {
     pub(crate) id: String,
     /// The client address (peer, or `X-Forwarded-For` behind a trusted proxy).
     pub(crate) client: Option<IpAddr>,
+    /// The route template that matches the request (`None`: no route). Computed once here:
+    /// `match_pattern()` runs the router's regexes over the whole resource map again on every
+    /// call, and before it was cached four middlewares called it per request (43 % of the
+    /// server's CPU under a REST load, docs/BENCHMARKS.md).
+    pub(crate) route: Option<String>,
+}
+
+/// The request's route template: the one [`observe`] recorded, else matched now.
+pub(crate) fn route_of(req: &ServiceRequest) -> Option<String> {
+    match req.extensions().get::<RequestContext>() {
+        Some(ctx) => ctx.route.clone(),
+        None => req.match_pattern(),
+    }
 }
 
 /// The client's id when it is acceptable (one header, 1–128 visible ASCII characters), else a
@@ -87,7 +100,7 @@ impl RootSpanBuilder for RootSpan {
             .get::<RequestContext>()
             .map(|c| (c.id.clone(), c.client))
             .unwrap_or_default();
-        let route = request.match_pattern();
+        let route = route_of(request);
         tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),
@@ -152,11 +165,12 @@ pub(crate) async fn observe(
             &st.config.trusted_proxies,
         )
     });
+    let route = req.match_pattern();
     req.extensions_mut().insert(RequestContext {
         id: id.clone(),
         client,
+        route: route.clone(),
     });
-    let route = req.match_pattern();
     let method = req.method().clone();
     // Handlers' and extractors' errors arrive here as responses already; an `Err` would be a
     // middleware's own failure, which actix answers after us (the request must not be cloned

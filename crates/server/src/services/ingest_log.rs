@@ -91,7 +91,7 @@ pub(crate) async fn record(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error> {
-    let Some(kind) = classify(req.method(), req.match_pattern().as_deref()) else {
+    let Some(kind) = classify(req.method(), crate::telemetry::route_of(&req).as_deref()) else {
         return next.call(req).await;
     };
     let started = Instant::now();
