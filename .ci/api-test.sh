@@ -97,12 +97,35 @@ run_st() {
         --header "X-Master-Key: $master" --header "X-API-Key: $key" \
         --suppress-health-check all --report junit --report-dir api-test-report "$@")
 }
+# Whether the newest report counts errors but no failed check. An "error" is schemathesis' own
+# runtime error (seen once in CI: Hypothesis' data generation failing inside the tester with
+# FlakyFailure), a failure is an answer that broke a check.
+only_tool_errors() {
+    python3 - "$(ls -t target/api-test-report/*.xml | head -n 1)" <<'PY'
+import sys, xml.etree.ElementTree as ET
+suites = ET.parse(sys.argv[1]).getroot()
+errors, failures = int(suites.get("errors", "0")), int(suites.get("failures", "0"))
+sys.exit(0 if errors > 0 and failures == 0 else 1)
+PY
+}
+# One pass. A pass whose only problems are the tester's own errors, with the server still
+# healthy, is run once more: a failed check always fails, and so does a second erroring pass.
+st_pass() {
+    local code=0
+    run_st "$@" || code=$?
+    if [ "$code" -ne 0 ] && only_tool_errors && curl -fsS "$base/health" >/dev/null; then
+        echo "== api-test: schemathesis reported errors of its own and no failed check; once more"
+        code=0
+        run_st "$@" || code=$?
+    fi
+    return "$code"
+}
 status=0
 echo "== api-test: schemathesis, all but DELETE ($examples examples per operation, at most ${max_secs}s)"
-run_st --exclude-method DELETE --max-examples "$examples" --max-time "$max_secs" || status=$?
+st_pass --exclude-method DELETE --max-examples "$examples" --max-time "$max_secs" || status=$?
 if [ "$status" -eq 0 ]; then
     echo "== api-test: schemathesis, DELETE"
-    run_st --include-method DELETE --max-examples 20 --max-time 60 || status=$?
+    st_pass --include-method DELETE --max-examples 20 --max-time 60 || status=$?
 fi
 if [ "$status" -ne 0 ]; then
     echo "-- server log (last 50 lines)"; tail -n 50 "$work/server.log"
