@@ -19,6 +19,8 @@ mod routes;
 mod services;
 mod stats;
 pub mod telemetry;
+#[cfg(test)]
+mod test_log;
 mod unread;
 
 pub use app::{AppHandle, AppState, Application};

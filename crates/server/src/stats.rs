@@ -35,40 +35,12 @@ pub(crate) fn spawn_reporter(rooms: Rooms, every: Duration) -> tokio::task::Join
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex, PoisonError};
+    use crate::test_log::Captured;
 
     use live_domain::EventStatus;
     use live_rooms::{Rooms, RoomsConfig};
 
     use super::*;
-
-    /// Collects formatted log output.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl Captured {
-        fn lines(&self) -> Vec<String> {
-            let buf = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-            String::from_utf8_lossy(&buf)
-                .lines()
-                .map(str::to_owned)
-                .collect()
-        }
-    }
-
-    impl Write for Captured {
-        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-            self.0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .extend_from_slice(data);
-            Ok(data.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
 
     #[tokio::test(start_paused = true)]
     async fn logs_the_counters_each_minute_and_stays_quiet_when_nothing_is_live() {

@@ -221,27 +221,9 @@ pub fn init(filter: &str, format: LogFormat) {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex, PoisonError};
+    use crate::test_log::Captured;
 
     use crate::{Application, Config};
-
-    /// Collects formatted log output.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Captured {
-        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-            self.0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .extend_from_slice(data);
-            Ok(data.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
 
     /// The store's blocking work logs inside the request's span: its line names the request id
     /// and the client address (the only test in this binary that installs a global subscriber:
@@ -287,9 +269,7 @@ mod tests {
         );
         handle.shutdown().await;
 
-        let text =
-            String::from_utf8_lossy(&captured.0.lock().unwrap_or_else(PoisonError::into_inner))
-                .into_owned();
+        let text = captured.text();
         let writes: Vec<serde_json::Value> = text
             .lines()
             .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())

@@ -42,6 +42,15 @@ fn on_course(gates: &[Option<i32>], time: i32) -> Value {
     }]})
 }
 
+/// Bib 12's result arrives: 74.00, clean, first.
+async fn finish_bib_12(app: &TestApp, key: &str) {
+    let body = json!({"results": [{
+        "raceId": "K1W-ZS_QUA_25", "participantId": "61003.K1W.ZS", "bib": 12,
+        "time": 7400, "pen": 0, "total": 7400, "status": null, "rnk": 1
+    }]});
+    ingest(app, key, RESULTS, body).await;
+}
+
 async fn text_of(b: &mut Browser, selector: &str) -> String {
     b.eval(&format!(
         "document.querySelector({})?.textContent.trim() ?? null",
@@ -212,16 +221,7 @@ async fn a_race_follows_results_and_a_rider_on_course_without_reload() {
     .await;
 
     // Her result arrives: the row is patched in place and moves to the top.
-    ingest(
-        &app,
-        &key,
-        RESULTS,
-        json!({"results": [{
-            "raceId": "K1W-ZS_QUA_25", "participantId": "61003.K1W.ZS", "bib": 12,
-            "time": 7400, "pen": 0, "total": 7400, "status": null, "rnk": 1
-        }]}),
-    )
-    .await;
+    finish_bib_12(&app, &key).await;
     b.wait_for(
         "document.querySelector('#r12 td.tt')?.textContent === '74.00'",
         "result patched",
@@ -408,16 +408,7 @@ async fn the_page_reconnects_after_a_restart_and_stays_live_until_official() {
         b.eval("document.body.dataset.marker").await,
         "same-document"
     );
-    ingest(
-        &app,
-        &key,
-        RESULTS,
-        json!({"results": [{
-            "raceId": "K1W-ZS_QUA_25", "participantId": "61003.K1W.ZS", "bib": 12,
-            "time": 7400, "pen": 0, "total": 7400, "status": null, "rnk": 1
-        }]}),
-    )
-    .await;
+    finish_bib_12(&app, &key).await;
     b.wait_for(
         "document.querySelector('#r12 td.tt')?.textContent === '74.00'",
         "live after restart",
