@@ -5,11 +5,15 @@
 //! them; entries the booth stops sending linger until `ttl` after their last report, so a rider
 //! who just finished stays visible for a moment. Time is passed in, so the board is pure and
 //! testable without a clock.
+//!
+//! In cluster mode the board lives in the database between requests (any instance may receive
+//! the next POST), so it also has a stored form: the entries with wall-clock report times, since
+//! an `Instant` means nothing to another process ([`OncourseBoard::to_stored`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::gates::{Gate, gate_type};
 use crate::requests::OncourseEntryIngest;
@@ -63,6 +67,14 @@ pub struct OncourseBoard {
     entries: BTreeMap<(String, i32), Held>,
 }
 
+/// One stored entry: the entry and when it was last reported, in Unix milliseconds.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredHeld {
+    entry: OncourseEntryIngest,
+    seen_ms: i64,
+}
+
 fn blank_to_none(v: Option<String>) -> Option<String> {
     v.filter(|s| !s.is_empty())
 }
@@ -106,6 +118,54 @@ impl OncourseBoard {
     /// When the earliest entry expires, if any (the event's expiry timer is armed for it).
     pub fn next_expiry(&self, ttl: Duration) -> Option<Instant> {
         self.entries.values().map(|h| h.last_seen + ttl).min()
+    }
+
+    /// The stored form (cluster mode): JSON with each entry's last report as Unix milliseconds,
+    /// converted from `Instant` with the pair (`now`, `now_ms`) read together.
+    pub fn to_stored(&self, now: Instant, now_ms: i64) -> Result<String, serde_json::Error> {
+        let held: Vec<StoredHeld> = self
+            .entries
+            .values()
+            .map(|h| StoredHeld {
+                entry: h.entry.clone(),
+                seen_ms: now_ms.saturating_sub(
+                    i64::try_from(now.saturating_duration_since(h.last_seen).as_millis())
+                        .unwrap_or(i64::MAX),
+                ),
+            })
+            .collect();
+        serde_json::to_string(&held)
+    }
+
+    /// The board from its stored form. A report time in this process's future (another
+    /// machine's clock ahead of ours) counts as `now`; one older than this process's clock can
+    /// express is long expired and left out.
+    pub fn from_stored(json: &str, now: Instant, now_ms: i64) -> Result<Self, serde_json::Error> {
+        let held: Vec<StoredHeld> = serde_json::from_str(json)?;
+        let mut board = Self::default();
+        for h in held {
+            let age = Duration::from_millis(u64::try_from(now_ms - h.seen_ms).unwrap_or(0));
+            let Some(last_seen) = now.checked_sub(age) else {
+                continue;
+            };
+            board.entries.insert(
+                (h.entry.race_id.clone(), h.entry.bib),
+                Held {
+                    entry: h.entry,
+                    last_seen,
+                },
+            );
+        }
+        Ok(board)
+    }
+
+    /// When the earliest entry expires, in Unix milliseconds (see [`OncourseBoard::next_expiry`]).
+    pub fn next_expiry_ms(&self, ttl: Duration, now: Instant, now_ms: i64) -> Option<i64> {
+        self.next_expiry(ttl).map(|due| {
+            let ahead =
+                i64::try_from(due.saturating_duration_since(now).as_millis()).unwrap_or(i64::MAX);
+            now_ms.saturating_add(ahead)
+        })
     }
 
     /// Whether nothing is held.
@@ -193,6 +253,33 @@ mod tests {
         .unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         OncourseIngest::parse(&v[name]).unwrap()
+    }
+
+    #[test]
+    fn stored_form_keeps_entries_and_their_age() {
+        let t0 = Instant::now();
+        let ttl = Duration::from_secs(10);
+        let mut board = OncourseBoard::default();
+        board.apply(vec![entry("R1", 1, Some(1))], t0, ttl);
+        board.apply(
+            vec![entry("R1", 2, Some(2))],
+            t0 + Duration::from_secs(4),
+            ttl,
+        );
+        let now = t0 + Duration::from_secs(5);
+        let stored = board.to_stored(now, 1_000_000).unwrap();
+        // Another process reads it 1 s later by the wall clock.
+        let later = Instant::now() + Duration::from_secs(6);
+        let back = OncourseBoard::from_stored(&stored, later, 1_001_000).unwrap();
+        assert_eq!(back.len(), 2);
+        assert_eq!(
+            back.snapshot(later, ttl, &HashMap::new()),
+            board.snapshot(now + Duration::from_secs(1), ttl, &HashMap::new())
+        );
+        // The first entry was reported 6 s before `later`: it expires 4 s after it.
+        assert_eq!(back.next_expiry_ms(ttl, later, 1_001_000), Some(1_005_000));
+        let future = OncourseBoard::from_stored(&stored, later, 990_000).unwrap();
+        assert_eq!(future.len(), 2, "a clock behind ours keeps the entries");
     }
 
     fn entry(race: &str, bib: i32, position: Option<i32>) -> OncourseEntryIngest {

@@ -102,6 +102,17 @@ impl Frame {
         Self::new(seq, FrameKind::Diff(kind), text)
     }
 
+    /// A frame encoded by another instance (cluster mode), kept byte for byte.
+    pub(crate) fn encoded(seq: u64, kind: FrameKind, text: ByteString) -> Self {
+        Self {
+            seq,
+            kind,
+            text,
+            at: Instant::now(),
+            delivery: None,
+        }
+    }
+
     /// `{"type":"refresh","seq":n}`.
     pub(crate) fn refresh(seq: u64) -> Self {
         Self::new(
@@ -110,6 +121,18 @@ impl Frame {
             format!(r#"{{"type":"refresh","seq":{seq}}}"#),
         )
     }
+}
+
+/// The text of `{"type":"full","seq":n,"epoch":"…","data":<data>}`, as a hub would send it: the
+/// instance that commits a write in cluster mode encodes its frames with these, so every
+/// instance delivers the same bytes as a single node would.
+pub fn encode_full(seq: u64, epoch: &str, data: &str) -> String {
+    Frame::full(seq, epoch, data).text.to_string()
+}
+
+/// The text of `{"type":"diff","seq":n,"data":<data>}`.
+pub fn encode_diff(seq: u64, kind: DiffKind, data: &str) -> String {
+    Frame::diff(seq, kind, data).text.to_string()
 }
 
 #[cfg(test)]

@@ -92,6 +92,33 @@ pub(crate) struct Joined {
     pub(crate) last_seq: u64,
 }
 
+/// What happened to a frame numbered elsewhere (cluster mode, [`crate::EventLock::push_remote`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemotePush {
+    /// It was the next frame: stored, broadcast, the hub's `seq` is now its `seq`.
+    Delivered,
+    /// Its `seq` is not after the hub's: already delivered (or skipped by a resync), dropped.
+    Duplicate,
+    /// Frames are missing between the hub's `seq` and this one: nothing was delivered.
+    Gap {
+        /// The hub's current `seq`.
+        at: u64,
+    },
+    /// The hub holds no sequence state (nobody needed it yet, or it was closed).
+    NotLoaded,
+}
+
+/// A frame from the resume backlog (cluster mode): its `seq`, kind and exact text.
+#[derive(Debug, Clone)]
+pub struct Backlog {
+    /// The frame's `seq`.
+    pub seq: u64,
+    /// What it is.
+    pub kind: FrameKind,
+    /// The exact text.
+    pub text: bytestring::ByteString,
+}
+
 /// The `data` of an on-course diff after a clear (contract §6.4).
 pub(crate) const EMPTY_ONCOURSE: &str = r#"{"oncourse":[]}"#;
 
@@ -158,6 +185,118 @@ impl EventHub {
             last_needs_full: 0,
             tx,
         });
+    }
+
+    /// Creates the sequence state at a position numbered elsewhere (cluster mode): `epoch` and
+    /// `seq` come from the database, the ring from the stream's retained frames (only the
+    /// contiguous run ending at `seq` is kept, so a resume never skips a frame). On a loaded hub
+    /// it only refreshes the cache, on a closed one it does nothing.
+    pub(crate) fn load_sequenced(
+        &self,
+        config: &RoomsConfig,
+        status: EventStatus,
+        full_data: String,
+        position: (String, u64, u64),
+        backlog: Vec<Backlog>,
+    ) {
+        let (epoch, seq, needs_full_seq) = position;
+        let mut slot = self.slot();
+        if slot.closed.is_some() {
+            return;
+        }
+        if let Some(st) = &mut slot.state {
+            refresh_full(st, status, full_data);
+            return;
+        }
+        let mut ring = Ring::new(config.resume_frames, config.resume_age);
+        let mut kept: Vec<Backlog> = Vec::new();
+        for frame in backlog.into_iter().rev() {
+            let expected = kept.last().map_or(seq, |f| f.seq.saturating_sub(1));
+            if frame.seq != expected || frame.seq == 0 {
+                if frame.seq > expected {
+                    continue;
+                }
+                break;
+            }
+            kept.push(frame);
+        }
+        for frame in kept.into_iter().rev() {
+            ring.push(Frame::encoded(frame.seq, frame.kind, frame.text));
+        }
+        let (tx, _) = broadcast::channel(config.channel_capacity());
+        slot.state = Some(HubState {
+            epoch,
+            seq,
+            status,
+            full_data: full_data.into_boxed_str(),
+            snapshot: None,
+            ring,
+            last_oncourse: None,
+            last_needs_full: needs_full_seq.min(seq),
+            tx,
+        });
+    }
+
+    /// The epoch of the loaded state.
+    pub(crate) fn epoch(&self) -> Option<String> {
+        self.slot().state.as_ref().map(|st| st.epoch.clone())
+    }
+
+    /// Delivers a frame numbered elsewhere if it is the next one (cluster mode). `full` carries
+    /// the new cached status and `full` data for `full` and status frames, applied before the
+    /// frame is broadcast so a socket resynchronised after it gets the new data.
+    pub(crate) fn push_remote(
+        &self,
+        seq: u64,
+        kind: FrameKind,
+        text: bytestring::ByteString,
+        full: Option<(EventStatus, String)>,
+    ) -> RemotePush {
+        let mut slot = self.slot();
+        let Some(st) = slot.state.as_mut() else {
+            return RemotePush::NotLoaded;
+        };
+        if seq <= st.seq {
+            return RemotePush::Duplicate;
+        }
+        if seq != st.seq + 1 {
+            return RemotePush::Gap { at: st.seq };
+        }
+        if let Some((status, data)) = full {
+            refresh_full(st, status, data);
+        }
+        push(st, &self.counters, |_, _| Frame::encoded(seq, kind, text));
+        RemotePush::Delivered
+    }
+
+    /// Jumps to `seq` after frames that cannot be recovered (cluster mode): the ring restarts
+    /// with one frame at `seq`, a `full` when a skipped frame needed one, else a `refresh`, and
+    /// every socket receives it. Returns false when the hub is not loaded or already past `seq`.
+    pub(crate) fn resync_to(
+        &self,
+        seq: u64,
+        needs_full: bool,
+        status: EventStatus,
+        full_data: String,
+    ) -> bool {
+        let mut slot = self.slot();
+        let Some(st) = slot.state.as_mut() else {
+            return false;
+        };
+        if seq <= st.seq {
+            return false;
+        }
+        refresh_full(st, status, full_data);
+        st.ring.clear();
+        st.seq = seq - 1;
+        push(st, &self.counters, |seq, st| {
+            if needs_full {
+                Frame::full(seq, &st.epoch, &st.full_data)
+            } else {
+                Frame::refresh(seq)
+            }
+        });
+        true
     }
 
     pub(crate) fn set_full(&self, status: EventStatus, full_data: String) {

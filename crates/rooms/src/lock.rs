@@ -11,13 +11,14 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use bytestring::ByteString;
 use live_domain::EventStatus;
 use tokio::sync::OwnedMutexGuard;
 
 use crate::admission::{Admission, LeaveGuard, Subscription};
 use crate::error::{CloseReason, RoomError};
-use crate::frame::DiffKind;
-use crate::hub::EventHub;
+use crate::frame::{DiffKind, FrameKind};
+use crate::hub::{Backlog, EventHub, RemotePush};
 use crate::registry::Inner;
 
 /// The write lock of one event, held. Owned: it can be kept across the caller's store calls.
@@ -79,6 +80,51 @@ impl EventLock {
     /// is kept); after [`EventLock::close`] it does nothing.
     pub fn load(&mut self, status: EventStatus, full_data: String) {
         self.hub.load(&self.inner.config, status, full_data);
+    }
+
+    /// Cluster mode: creates the sequence state at `(epoch, seq, needs_full_seq)` as stored in
+    /// the database, with the stream's retained frames as the resume ring (see
+    /// [`crate::Backlog`]). On a loaded hub it only refreshes the cache.
+    pub fn load_sequenced(
+        &mut self,
+        status: EventStatus,
+        full_data: String,
+        position: (String, u64, u64),
+        backlog: Vec<Backlog>,
+    ) {
+        self.hub
+            .load_sequenced(&self.inner.config, status, full_data, position, backlog);
+    }
+
+    /// The epoch of the loaded sequence state.
+    pub fn epoch(&self) -> Option<String> {
+        self.hub.epoch()
+    }
+
+    /// Cluster mode: delivers a frame another instance (or this one) numbered and encoded, if
+    /// it is the next one; see [`RemotePush`]. `full` is the new cached status and `full` data
+    /// carried by `full` and status frames.
+    pub fn push_remote(
+        &mut self,
+        seq: u64,
+        kind: FrameKind,
+        text: ByteString,
+        full: Option<(EventStatus, String)>,
+    ) -> RemotePush {
+        self.hub.push_remote(seq, kind, text, full)
+    }
+
+    /// Cluster mode: jumps to `seq` when the frames before it cannot be recovered, with a
+    /// `full` (`needs_full`: a skipped frame was a `full` or a status diff) or a `refresh`
+    /// broadcast at `seq`, after refreshing the cache. False when not loaded or already there.
+    pub fn resync_to(
+        &mut self,
+        seq: u64,
+        needs_full: bool,
+        status: EventStatus,
+        full_data: String,
+    ) -> bool {
+        self.hub.resync_to(seq, needs_full, status, full_data)
     }
 
     /// Refreshes the cached status and `full` data after an XML import or a status change

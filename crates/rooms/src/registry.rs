@@ -206,6 +206,28 @@ impl Rooms {
         }
     }
 
+    /// The events whose hub holds a sequence state (cluster mode: the ones this instance
+    /// delivers frames to and keeps in step with the database).
+    pub fn loaded_events(&self) -> Vec<String> {
+        // Collected first: a hub's slot is never locked under the map lock.
+        let hubs: Vec<Arc<EventHub>> = locked(&self.inner.hubs).values().cloned().collect();
+        hubs.iter()
+            .filter(|hub| hub.is_loaded())
+            .map(|hub| hub.event_id.to_string())
+            .collect()
+    }
+
+    /// Whether the event's hub holds a sequence state, without creating or locking it.
+    pub fn is_loaded(&self, event_id: &str) -> bool {
+        let hub = locked(&self.inner.hubs).get(event_id).cloned();
+        hub.is_some_and(|hub| hub.is_loaded())
+    }
+
+    /// Whether an official close is pending for the event.
+    pub fn official_close_pending(&self, event_id: &str) -> bool {
+        locked(&self.inner.official).contains_key(event_id)
+    }
+
     /// Schedules the official close (contract §5.2): after `grace`, every socket of the room is
     /// closed with 1000 `Event results are official` and the state is dropped. A later call for
     /// the same event replaces this one; [`crate::EventLock::close`] for delete or unpublish and

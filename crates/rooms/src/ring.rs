@@ -38,6 +38,11 @@ impl Ring {
         self.expire(Instant::now());
     }
 
+    /// Forgets every frame (a cluster resync jumps over frames it never had).
+    pub(crate) fn clear(&mut self) {
+        self.frames.clear();
+    }
+
     /// Drops the frames older than `max_age` at `now`.
     pub(crate) fn expire(&mut self, now: Instant) {
         while self

@@ -17,8 +17,10 @@ pub struct OncourseIngest {
 /// One rider on course.
 ///
 /// Each entry replaces the stored one for its key as a whole, so an absent key and `null` mean the
-/// same here and are both `None`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// same here and are both `None`. Serde is for the stored board of cluster mode
+/// ([`crate::oncourse::OncourseBoard::to_stored`]), not for the feed, which is validated by hand.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OncourseEntryIngest {
     /// Participant id; entries with an empty one are skipped by the store.
     pub participant_id: String,

@@ -7,6 +7,7 @@ mod metrics;
 mod oncourse;
 mod registry;
 mod sequence;
+mod sequenced;
 mod slow_consumer;
 
 use std::time::Duration;
