@@ -60,7 +60,7 @@ pub struct ConnectionReport {
     pub failed: usize,
     /// Failure reasons and their counts.
     pub failures: BTreeMap<String, usize>,
-    /// Reconnections made (reconnect storm).
+    /// Reconnections made (reconnect storm; after unexpected drops in kill-storm).
     pub reconnects: usize,
     /// Frames received, all spectators together.
     pub frames: u64,

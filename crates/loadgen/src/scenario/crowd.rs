@@ -358,7 +358,10 @@ pub(crate) fn summarize_outcomes(
         connected,
         failed: outcomes.len() - connected,
         failures: count_by(outcomes.iter().filter_map(|o| o.connect_error.clone())),
-        reconnects: outcomes.iter().filter(|o| o.reconnect.is_some()).count(),
+        reconnects: outcomes
+            .iter()
+            .map(|o| usize::from(o.reconnect.is_some()) + o.failovers.len())
+            .sum(),
         frames: outcomes.iter().map(|o| o.frames).sum(),
         resyncs: outcomes.iter().map(|o| o.resyncs).sum(),
         endings: count_by(
@@ -511,7 +514,7 @@ fn per_target(report: &mut Report, shared: &Spectators, outcomes: &[Outcome]) {
         "every spectator saw one gap-free seq sequence across targets and reconnections",
         total.is_clean(),
         format!(
-            "{} gaps ({} numbers missing), {} duplicates, on {affected} of {} spectators; {}",
+            "{} gaps ({} numbers missing), {} duplicates; {affected} of {} spectators affected; {}",
             total.gaps,
             total.missing,
             total.duplicates,

@@ -170,36 +170,33 @@ fn report_book(report: &mut Report, book: &StormBook, kill_ns: Option<u64>, kill
     );
     report.metric("kill-storm: drops", usize_f64(book.dropped));
     report.metric("kill-storm: reconnected", usize_f64(book.reconnected));
-    report.metric(
-        "kill-storm: resumed with the missed frames (since+1)",
-        usize_f64(book.resumed),
-    );
+    report.metric("kill-storm: resumed at since+1", usize_f64(book.resumed));
     report.metric("kill-storm: got a full", usize_f64(book.full));
     report.metric(
         "kill-storm: fresh (nothing to resume)",
         usize_f64(book.fresh),
     );
     report.metric(
-        "kill-storm: no frame after reconnecting",
+        "kill-storm: no frame after reconnect",
         usize_f64(book.silent),
     );
     #[expect(clippy::cast_precision_loss, reason = "frame counts stay below 2^52")]
     report.metric("kill-storm: missed frames replayed", book.replayed as f64);
     let (from, label) = match (kill_ns, book.first_drop_ns) {
         (Some(k), _) => (Some(k), "kill"),
-        (None, Some(d)) => (Some(d), "first drop"),
+        (None, Some(d)) => (Some(d), "1st drop"),
         (None, None) => (None, ""),
     };
     if let Some(from) = from {
         if let Some(d) = book.until_all_connected(from) {
             report.metric(
-                &format!("kill-storm: {label} -> all dropped connected again (s)"),
+                &format!("kill-storm: {label} -> all reconnected (s)"),
                 d.as_secs_f64(),
             );
         }
         if let Some(d) = book.until_all_synced(from) {
             report.metric(
-                &format!("kill-storm: {label} -> all dropped back in sync (s)"),
+                &format!("kill-storm: {label} -> all in sync (s)"),
                 d.as_secs_f64(),
             );
         }
