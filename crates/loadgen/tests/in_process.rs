@@ -518,6 +518,11 @@ async fn killed_target_spectators_resume_on_the_other() {
     // Backoff like the spectator page: at least 0.5 s, at most 1 s plus the handshake.
     let again = &report.latency["drop -> connected again"];
     assert!(again.p50_ms >= 500.0 && again.max_ms < 5_000.0, "{again:?}");
+    let handshake = &report.latency["reconnect handshake (no backoff)"];
+    assert!(
+        handshake.count == 6 && handshake.max_ms < again.p50_ms,
+        "{handshake:?}"
+    );
     assert!(report.metrics["kill-storm: 1st drop -> all reconnected (s)"] >= 0.5);
 }
 

@@ -108,6 +108,7 @@ impl Crowd {
             targets,
             per_target,
             reconnected: Recorder::new(),
+            handshake: Recorder::new(),
             reconnecting: std::sync::atomic::AtomicUsize::new(0),
             seed,
             path: event.ws_path(),
@@ -448,6 +449,10 @@ pub(crate) fn summarize_outcomes(
         ("ingest -> last delivery (per request)", summarize(&last)),
         ("drop -> back in sync", shared.sync.summary()),
         ("drop -> connected again", shared.reconnected.summary()),
+        (
+            "reconnect handshake (no backoff)",
+            shared.handshake.summary(),
+        ),
     ] {
         if summary.count > 0 {
             report.latency.insert(name.to_owned(), summary);

@@ -98,6 +98,8 @@ pub(crate) struct Spectators {
     pub(crate) per_target: Vec<TargetStats>,
     /// Time from an unexpected drop until connected again (`kill-storm`).
     pub(crate) reconnected: Recorder,
+    /// The successful attempt's TCP connect and handshake alone (no backoff) after such a drop.
+    pub(crate) handshake: Recorder,
     /// Spectators between an unexpected drop and a new connection (or giving up).
     pub(crate) reconnecting: AtomicUsize,
     /// Seed of the reconnection jitter.
@@ -674,8 +676,10 @@ impl Watcher<'_> {
                 shared.targets.len(),
             );
             record.attempts = attempt + 1;
+            let started = Instant::now();
             match connect(shared, plan, to, since).await {
                 Ok(ws) => {
+                    shared.handshake.record(started.elapsed());
                     opened = Some((ws, to));
                     break;
                 }
