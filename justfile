@@ -84,3 +84,42 @@ bench port="3100":
     lg slow            slow --connections 1000 --slow-percent 5 --stall 15 --rate 10 --duration 20
     lg soak            soak --connections 500 --rate 5 --duration 30 --speed 20
     echo "reports in $out/*.json"; exit $failed
+
+# Several instances (docs/BENCHMARKS.md, "Several instances"): three cluster-mode instances on
+# PostgreSQL and NATS (local), 3 x 3000 spectators, then a kill of instance 3. A fresh database
+# `live_bench` and stream LIVE_BENCH each run, both removed at the end.
+bench-cluster port="3101" spectators="9000" rate="5":
+    #!/usr/bin/env bash
+    set -uo pipefail
+    cargo build --release --locked -p live-server -p live-loadgen || exit 1
+    ulimit -n "$(ulimit -Hn)"
+    out=target/bench-cluster; mkdir -p "$out"
+    pg=postgres://postgres@127.0.0.1:5432; db=live_bench; stream=LIVE_BENCH
+    # Deletes the stream with one JetStream API request over the plain NATS protocol.
+    nats_delete() { ( exec 3<>/dev/tcp/127.0.0.1/4222 || exit 1
+        printf 'CONNECT {"verbose":false}\r\nPUB $JS.API.STREAM.DELETE.%s 0\r\n\r\nPING\r\n' "$stream" >&3
+        timeout 2 head -c 2000 <&3 >/dev/null ) 2>/dev/null; }
+    psql -q "$pg/postgres" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" || exit 1
+    nats_delete || true
+    pids=()
+    cleanup() { kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; nats_delete || true
+        psql -q "$pg/postgres" -c "DROP DATABASE IF EXISTS $db"; }
+    trap cleanup EXIT
+    targets=""
+    for i in 0 1 2; do
+        p=$(( {{ port }} + i ))
+        PORT=$p DATABASE_URL="$pg/$db" NATS_URL=nats://127.0.0.1:4222 NATS_STREAM=$stream NATS_SUBJECT_PREFIX=bench.frames \
+            RUST_LOG=warn WS_MAX_PER_EVENT=20000 CLIENT_WS_MAX_CONNECTIONS=0 CLIENT_WS_HANDSHAKE_RATE=0 \
+            taskset -c 0 target/release/live-mini & pids+=($!)
+        targets="$targets${targets:+,}http://127.0.0.1:$p"
+        for _ in $(seq 100); do curl -fs "http://127.0.0.1:$p/health" >/dev/null && break; sleep 0.1; done
+    done
+    failed=0
+    lg() { local name=$1; shift
+        echo "== $name: live-loadgen $*"
+        timeout 600 taskset -c 1 target/release/live-loadgen "$@" --target "$targets" \
+            --json "$out/$name.json" | tail -n 45 || failed=1; }
+    lg cross-instance fanout --connections {{ spectators }} --rate {{ rate }} --duration 20
+    lg kill-storm kill-storm --connections {{ spectators }} --rate {{ rate }} \
+        --kill-pid "${pids[2]}" --kill-after 10 --duration 20
+    echo "reports in $out/*.json"; exit $failed

@@ -9,10 +9,14 @@ use crate::config::{MAX_WORKERS, RunConfig, Scenario};
 pub const USAGE: &str = "\
 live-loadgen [SCENARIO] [FLAGS]
 
-Scenarios: idle, fanout (default), xml-full, reconnect-storm, slow, soak, booth
+Scenarios: idle, fanout (default), xml-full, reconnect-storm, slow, soak, booth, kill-storm
 
   --scenario S           the scenario (or give it as the first argument)
   --url URL              server base URL, loopback only   [http://127.0.0.1:3000]
+  --target URL[,URL..]   spectator targets (repeatable), round robin; the booth
+                         uses the first one. Instead of --url
+  --kill-pid PID         kill-storm: SIGKILL this live-mini process [operator kills]
+  --kill-after SECS      kill-storm: when, after the feed starts  [5]
   --connections N        spectator WebSocket connections   [100]
   --ramp R               new connections per second         [1000]
   --duration SECS        measured phase length              [10]
@@ -60,6 +64,8 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Cli, String>
         help: false,
     };
     let mut scenario_given = false;
+    let mut url_given = false;
+    let mut targets: Vec<String> = Vec::new();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -89,10 +95,30 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Cli, String>
             Some(v) => v,
             None => args.next().ok_or_else(|| format!("{flag} needs a value"))?,
         };
-        apply(&mut cli, &flag, &value)?;
-        if flag == "--scenario" {
-            scenario_given = true;
+        match flag.as_str() {
+            "--target" => {
+                let list = crate::target::split_list(&value);
+                if list.is_empty() {
+                    return Err("--target needs at least one URL".to_owned());
+                }
+                targets.extend(list);
+                continue;
+            }
+            "--url" => url_given = true,
+            "--scenario" => scenario_given = true,
+            _ => {}
         }
+        apply(&mut cli, &flag, &value)?;
+    }
+    if !targets.is_empty() {
+        if url_given {
+            return Err("give either --url or --target, not both".to_owned());
+        }
+        let mut targets = targets.into_iter();
+        if let Some(first) = targets.next() {
+            cli.config.url = first;
+        }
+        cli.config.extra_targets = targets.collect();
     }
     Ok(cli)
 }
@@ -121,6 +147,8 @@ fn apply(cli: &mut Cli, flag: &str, value: &str) -> Result<(), String> {
         "--timeout" => c.timeout = secs(flag, value)?,
         "--decoy-rate" => c.decoy_rate = float(flag, value)?,
         "--server-pid" => c.server_pid = Some(number(flag, value)?),
+        "--kill-pid" => c.kill_pid = Some(number(flag, value)?),
+        "--kill-after" => c.kill_after = secs(flag, value)?,
         "--workers" => {
             cli.workers = number(flag, value)?;
             if cli.workers == 0 || cli.workers > MAX_WORKERS {
@@ -208,6 +236,41 @@ mod tests {
     }
 
     #[test]
+    fn targets_repeat_or_come_as_a_list() {
+        let cli = parse(&[
+            "kill-storm",
+            "--target",
+            "http://127.0.0.1:3001,http://127.0.0.1:3002",
+            "--target=http://127.0.0.1:3003",
+            "--kill-pid",
+            "777",
+            "--kill-after",
+            "2.5",
+        ])
+        .unwrap();
+        let c = &cli.config;
+        assert_eq!(c.scenario, Scenario::KillStorm);
+        assert_eq!(c.url, "http://127.0.0.1:3001");
+        assert_eq!(
+            c.target_urls(),
+            [
+                "http://127.0.0.1:3001",
+                "http://127.0.0.1:3002",
+                "http://127.0.0.1:3003"
+            ]
+        );
+        assert_eq!(c.kill_pid, Some(777));
+        assert_eq!(c.kill_after, Duration::from_millis(2500));
+        // One --target is the same as --url.
+        let cli = parse(&["--target", "http://127.0.0.1:4000"]).unwrap();
+        assert_eq!(cli.config.url, "http://127.0.0.1:4000");
+        assert!(cli.config.extra_targets.is_empty());
+        // Without --target nothing changes.
+        let cli = parse(&["--url", "http://127.0.0.1:4000"]).unwrap();
+        assert_eq!(cli.config.target_urls(), ["http://127.0.0.1:4000"]);
+    }
+
+    #[test]
     fn bad_arguments() {
         for args in [
             &["--connections"][..],
@@ -220,6 +283,15 @@ mod tests {
             &["nope"],
             &["idle", "fanout"],
             &["--feed", "xml"],
+            &["--target", ","],
+            &[
+                "--target",
+                "http://127.0.0.1:1",
+                "--url",
+                "http://127.0.0.1:2",
+            ],
+            &["--kill-pid", "x"],
+            &["--kill-after", "-1"],
         ] {
             assert!(parse(args).is_err(), "{args:?}");
         }

@@ -22,6 +22,8 @@ pub const MAX_IMPORTS: usize = 1_000;
 pub const MAX_BOOTH_LOOPS: usize = 10_000;
 /// Most runtime worker threads.
 pub const MAX_WORKERS: usize = 256;
+/// Most spectator targets (instances) one run spreads over.
+pub const MAX_TARGETS: usize = 16;
 
 /// The load patterns (README: one section each).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -41,11 +43,14 @@ pub enum Scenario {
     Soak,
     /// Replay the real booth session with N spectators, asserting every status.
     Booth,
+    /// Spectators spread over several instances; one instance is killed (by the operator, or
+    /// with `--kill-pid`) and its spectators reconnect to the others with `since`.
+    KillStorm,
 }
 
 impl Scenario {
     /// Every scenario, in README order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Idle,
         Self::Fanout,
         Self::XmlFull,
@@ -53,6 +58,7 @@ impl Scenario {
         Self::Slow,
         Self::Soak,
         Self::Booth,
+        Self::KillStorm,
     ];
 
     /// The command-line spelling.
@@ -65,6 +71,7 @@ impl Scenario {
             Self::Slow => "slow",
             Self::Soak => "soak",
             Self::Booth => "booth",
+            Self::KillStorm => "kill-storm",
         }
     }
 }
@@ -112,8 +119,12 @@ impl FromStr for FeedKind {
 /// Everything a run needs. `Default` gives a small, quick run against `127.0.0.1:3000`.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
-    /// Server base URL; loopback only.
+    /// Server base URL; loopback only. The booth (admin, ingest, REST checks) always talks to it,
+    /// and it is the first spectator target.
     pub url: String,
+    /// Further spectator targets (other instances), loopback only: spectator `i` connects to
+    /// target `i mod T` of `[url, extra_targets…]`. Empty: every spectator on `url`.
+    pub extra_targets: Vec<String>,
     /// The load pattern.
     pub scenario: Scenario,
     /// Spectator connections.
@@ -156,12 +167,19 @@ pub struct RunConfig {
     pub decoy_rate: f64,
     /// Server process to sample from `/proc`.
     pub server_pid: Option<u32>,
+    /// `kill-storm`: a `live-mini` process this generator sends SIGKILL to (else the operator
+    /// kills an instance).
+    pub kill_pid: Option<u32>,
+    /// `kill-storm`: when the kill happens, after the feed starts; the feed runs this long plus
+    /// `duration`.
+    pub kill_after: Duration,
 }
 
 impl Default for RunConfig {
     fn default() -> Self {
         Self {
             url: "http://127.0.0.1:3000".to_owned(),
+            extra_targets: Vec::new(),
             scenario: Scenario::Fanout,
             connections: 100,
             ramp_per_sec: 1000.0,
@@ -183,6 +201,8 @@ impl Default for RunConfig {
             keep_event: false,
             decoy_rate: 1.0,
             server_pid: None,
+            kill_pid: None,
+            kill_after: Duration::from_secs(5),
         }
     }
 }
@@ -194,7 +214,17 @@ impl RunConfig {
         if self.connections > MAX_CONNECTIONS {
             return Err(format!("--connections is capped at {MAX_CONNECTIONS}"));
         }
-        if self.duration > MAX_DURATION || self.storm > MAX_DURATION || self.stall > MAX_DURATION {
+        if self.target_count() > MAX_TARGETS {
+            return Err(format!("at most {MAX_TARGETS} targets"));
+        }
+        if self.kill_pid.is_some() && self.scenario != Scenario::KillStorm {
+            return Err("--kill-pid is only for the kill-storm scenario".to_owned());
+        }
+        if self.duration > MAX_DURATION
+            || self.storm > MAX_DURATION
+            || self.stall > MAX_DURATION
+            || self.kill_after > MAX_DURATION
+        {
             return Err(format!(
                 "durations are capped at {} s",
                 MAX_DURATION.as_secs()
@@ -221,7 +251,12 @@ impl RunConfig {
         if self.conns_per_source == 0 {
             return Err("--conns-per-source must be at least 1".to_owned());
         }
-        if self.requests_for(self.duration + self.storm, self.rate) > MAX_REQUESTS
+        let kill_window = if self.scenario == Scenario::KillStorm {
+            self.kill_after
+        } else {
+            Duration::ZERO
+        };
+        if self.requests_for(self.duration + self.storm + kill_window, self.rate) > MAX_REQUESTS
             || self.requests_for(self.duration, self.decoy_rate) > MAX_REQUESTS
         {
             return Err(format!(
@@ -229,6 +264,18 @@ impl RunConfig {
             ));
         }
         Ok(())
+    }
+
+    /// Every spectator target: `url` first, then `extra_targets`.
+    pub fn target_urls(&self) -> Vec<&str> {
+        std::iter::once(self.url.as_str())
+            .chain(self.extra_targets.iter().map(String::as_str))
+            .collect()
+    }
+
+    /// Number of spectator targets.
+    pub fn target_count(&self) -> usize {
+        1 + self.extra_targets.len()
     }
 
     /// Requests a feed at `rate` schedules over `duration` (capped).
@@ -314,9 +361,34 @@ mod tests {
                 duration: Duration::from_hours(1),
                 ..base.clone()
             },
+            RunConfig {
+                extra_targets: vec!["http://127.0.0.1:3001".to_owned(); MAX_TARGETS],
+                ..base.clone()
+            },
+            RunConfig {
+                kill_pid: Some(4321),
+                ..base.clone()
+            },
         ] {
             assert!(bad.validate().is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn targets_start_with_the_url() {
+        let mut c = RunConfig::default();
+        assert_eq!(c.target_urls(), ["http://127.0.0.1:3000"]);
+        c.extra_targets = vec!["http://127.0.0.1:3001".to_owned()];
+        assert_eq!(c.target_count(), 2);
+        assert_eq!(
+            c.target_urls(),
+            ["http://127.0.0.1:3000", "http://127.0.0.1:3001"]
+        );
+        c.extra_targets = vec!["http://127.0.0.1:3001".to_owned(); MAX_TARGETS - 1];
+        c.validate().unwrap();
+        c.scenario = Scenario::KillStorm;
+        c.kill_pid = Some(4321);
+        c.validate().unwrap();
     }
 
     #[test]

@@ -12,6 +12,7 @@
 pub mod booth;
 pub mod cli;
 pub mod config;
+pub mod failover;
 pub mod feed;
 mod flag;
 pub mod http;

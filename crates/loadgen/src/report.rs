@@ -60,7 +60,7 @@ pub struct ConnectionReport {
     pub failed: usize,
     /// Failure reasons and their counts.
     pub failures: BTreeMap<String, usize>,
-    /// Reconnections made (reconnect storm).
+    /// Reconnections made (reconnect storm; after unexpected drops in kill-storm).
     pub reconnects: usize,
     /// Frames received, all spectators together.
     pub frames: u64,
@@ -88,8 +88,11 @@ pub struct RequestReport {
 pub struct Report {
     /// Scenario run.
     pub scenario: String,
-    /// Target base URL.
+    /// Target base URL (the booth's; the first spectator target).
     pub url: String,
+    /// Every spectator target in order (target 1 = `url`), when there are several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
     /// Event the spectators watched.
     pub event_id: String,
     /// Wall time of the run, seconds.
@@ -152,6 +155,19 @@ impl Report {
             "live-loadgen {} against {} (event {}), {:.1} s",
             self.scenario, self.url, self.event_id, self.elapsed_s
         );
+        if !self.targets.is_empty() {
+            let list: Vec<String> = self
+                .targets
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("{} = {t}", i + 1))
+                .collect();
+            let _ = writeln!(
+                out,
+                "targets (spectators round robin, booth on 1): {}",
+                list.join(", ")
+            );
+        }
         let c = &self.connections;
         let _ = writeln!(
             out,

@@ -79,6 +79,39 @@ fn split_host_port(authority: &str) -> Result<(&str, u16), TargetError> {
     Ok((host, port))
 }
 
+/// Splits a `--target` value: one URL or a comma-separated list (blanks around commas ignored).
+pub fn split_list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The target of spectator `index` among `targets`: round robin, so N spectators over T targets
+/// put ⌈N/T⌉ or ⌊N/T⌋ on each.
+pub fn target_for(index: usize, targets: usize) -> usize {
+    index % targets.max(1)
+}
+
+/// Where spectator `index` reconnects on attempt `attempt` (0, 1, …) after its connection to
+/// target `dropped` ended: round robin over the *other* targets, starting at an offset that
+/// spreads the dropped target's spectators evenly over the remaining ones. With one target there
+/// is nowhere else to go: the same one (a restarted instance).
+pub fn failover_target(index: usize, dropped: usize, attempt: usize, targets: usize) -> usize {
+    if targets <= 1 {
+        return 0;
+    }
+    let others = targets - 1;
+    // Spectators of one target are every `targets`-th index; `index / targets` numbers them
+    // 0, 1, 2, … so consecutive ones start at consecutive remaining targets.
+    let k = (index / targets + attempt) % others;
+    let dropped = dropped.min(targets - 1);
+    // The k-th target counting from after `dropped`, skipping `dropped` itself.
+    (dropped + 1 + k) % targets
+}
+
 fn loopback_ip(host: &str) -> Result<IpAddr, TargetError> {
     if host.eq_ignore_ascii_case("localhost") {
         return Ok(IpAddr::V4(Ipv4Addr::LOCALHOST));
@@ -107,6 +140,61 @@ mod tests {
         assert_eq!(t.addr, "127.45.6.7:80".parse().unwrap());
         let t = parse_target("http://[::1]").unwrap();
         assert_eq!(t.addr.port(), 80);
+    }
+
+    #[test]
+    fn lists_split_on_commas() {
+        assert_eq!(
+            split_list("http://127.0.0.1:3001, http://127.0.0.1:3002,,"),
+            ["http://127.0.0.1:3001", "http://127.0.0.1:3002"]
+        );
+        assert_eq!(split_list("http://[::1]:3000"), ["http://[::1]:3000"]);
+        assert!(split_list(" , ").is_empty());
+    }
+
+    #[test]
+    fn spectators_are_spread_round_robin() {
+        let counts = (0..9001).fold([0_usize; 3], |mut c, i| {
+            c[target_for(i, 3)] += 1;
+            c
+        });
+        assert_eq!(counts, [3001, 3000, 3000]);
+        assert_eq!(target_for(0, 3), 0);
+        assert_eq!(target_for(4, 3), 1);
+        // One target (or a misconfigured zero) keeps everyone on the first.
+        assert!((0..10).all(|i| target_for(i, 1) == 0 && target_for(i, 0) == 0));
+    }
+
+    #[test]
+    fn failover_goes_round_robin_over_the_other_targets() {
+        // Target 1 of 3 dies: its spectators (1, 4, 7, 10, …) split evenly over 2 and 0.
+        let firsts: Vec<usize> = [1, 4, 7, 10]
+            .iter()
+            .map(|&i| failover_target(i, 1, 0, 3))
+            .collect();
+        assert_eq!(firsts, [2, 0, 2, 0]);
+        // Later attempts move on to the next remaining target, never the dropped one.
+        assert_eq!(failover_target(1, 1, 1, 3), 0);
+        assert_eq!(failover_target(1, 1, 2, 3), 2);
+        for targets in 2..6 {
+            for dropped in 0..targets {
+                for index in 0..50 {
+                    let seen: std::collections::BTreeSet<usize> = (0..targets - 1)
+                        .map(|a| failover_target(index, dropped, a, targets))
+                        .collect();
+                    assert!(!seen.contains(&dropped));
+                    assert_eq!(seen.len(), targets - 1, "every other target is tried");
+                }
+            }
+        }
+        // Even spread of 3000 dropped spectators of target 0 over targets 1 and 2.
+        let mut c = [0_usize; 3];
+        for i in (0..9000).filter(|i| target_for(*i, 3) == 0) {
+            c[failover_target(i, 0, 0, 3)] += 1;
+        }
+        assert_eq!(c, [0, 1500, 1500]);
+        // One target: the same one again.
+        assert_eq!(failover_target(5, 0, 3, 1), 0);
     }
 
     #[test]

@@ -70,13 +70,16 @@ mod stand_in {
 
     type Shared = Arc<Mutex<State>>;
 
+    /// Serves until aborted; aborting also ends every connection it accepted (a killed instance).
     pub(super) async fn serve(listener: TcpListener, state: Shared) {
+        let mut connections = tokio::task::JoinSet::new();
         loop {
             let Ok((sock, _)) = listener.accept().await else {
                 return;
             };
             let state = Arc::clone(&state);
-            tokio::spawn(async move {
+            while connections.try_join_next().is_some() {}
+            connections.spawn(async move {
                 let mut peek = [0_u8; 1024];
                 let n = sock.peek(&mut peek).await.unwrap_or(0);
                 if String::from_utf8_lossy(&peek[..n]).contains("/ws") {
@@ -273,6 +276,21 @@ mod stand_in {
         }
     }
 
+    /// Two "instances" on one shared state (one event sequence, like a cluster); the second
+    /// can be killed by aborting its task.
+    pub(super) async fn start_pair() -> (String, String, tokio::task::JoinHandle<()>) {
+        let state = Arc::new(Mutex::new(State::default()));
+        let first = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let second = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let urls = (
+            format!("http://{}", first.local_addr().unwrap()),
+            format!("http://{}", second.local_addr().unwrap()),
+        );
+        tokio::spawn(serve(first, Arc::clone(&state)));
+        let handle = tokio::spawn(serve(second, state));
+        (urls.0, urls.1, handle)
+    }
+
     pub(super) async fn start() -> String {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -281,7 +299,7 @@ mod stand_in {
     }
 }
 
-use stand_in::{State, serve, start};
+use stand_in::{State, serve, start, start_pair};
 
 fn small(url: String, scenario: Scenario) -> RunConfig {
     RunConfig {
@@ -435,4 +453,121 @@ async fn non_loopback_targets_are_refused_before_any_connection() {
     .await;
     assert_eq!((report.passed, report.failed), (0, 1));
     assert_eq!(report.invariants[0].name, "target is loopback");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spectators_spread_over_two_targets_report_per_target() {
+    let (first, second, _keep) = start_pair().await;
+    let cfg = RunConfig {
+        extra_targets: vec![second.clone()],
+        ..small(first.clone(), Scenario::Fanout)
+    };
+    let report = run(cfg).await;
+    assert_clean(&report);
+    assert_eq!(report.targets, [first, second]);
+    assert_eq!(report.connections.connected, 12);
+    for t in ["target 1", "target 2"] {
+        let last = &report.latency[&format!("ingest -> last delivery, {t}")];
+        assert_eq!(last.count, 30, "{}", report.render());
+        let each = &report.latency[&format!("ingest -> each delivery, {t}")];
+        assert!(each.count >= 6 * 30, "{each:?}");
+    }
+    let gap_free = report
+        .invariants
+        .iter()
+        .find(|i| {
+            i.name
+                .starts_with("every spectator saw one gap-free seq sequence")
+        })
+        .unwrap();
+    assert!(gap_free.ok && gap_free.detail.contains("target 2: 6 spectators at first"));
+    assert!(report.metrics["seq gaps"].abs() < f64::EPSILON);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_target_spectators_resume_on_the_other() {
+    let (first, second, instance_two) = start_pair().await;
+    let cfg = RunConfig {
+        extra_targets: vec![second],
+        kill_after: Duration::from_secs(1),
+        duration: Duration::from_secs(3),
+        ..small(first, Scenario::KillStorm)
+    };
+    // The "operator" kills instance 2 1.5 s after the spectators start connecting.
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        instance_two.abort();
+    });
+    let report = run(cfg).await;
+    assert_clean(&report);
+    assert!(
+        (report.metrics["kill-storm: drops"] - 6.0).abs() < f64::EPSILON,
+        "{}",
+        report.render()
+    );
+    assert!((report.metrics["kill-storm: reconnected"] - 6.0).abs() < f64::EPSILON);
+    // The stand-in's ring holds everything: every one resumes at since+1, none needs a full.
+    assert!(
+        (report.metrics["kill-storm: resumed at since+1"] - 6.0).abs() < f64::EPSILON,
+        "{}",
+        report.render()
+    );
+    assert!(report.metrics["kill-storm: got a full"].abs() < f64::EPSILON);
+    assert_eq!(report.latency["drop -> connected again"].count, 6);
+    assert_eq!(report.connections.reconnects, 6);
+    // Backoff like the spectator page: at least 0.5 s, at most 1 s plus the handshake.
+    let again = &report.latency["drop -> connected again"];
+    assert!(again.p50_ms >= 500.0 && again.max_ms < 5_000.0, "{again:?}");
+    let handshake = &report.latency["reconnect handshake (no backoff)"];
+    assert!(
+        handshake.count == 6 && handshake.max_ms < again.p50_ms,
+        "{handshake:?}"
+    );
+    assert!(report.metrics["kill-storm: 1st drop -> all reconnected (s)"] >= 0.5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_storm_without_a_kill_fails_its_check() {
+    let (first, second, _keep) = start_pair().await;
+    let cfg = RunConfig {
+        extra_targets: vec![second],
+        kill_after: Duration::from_millis(500),
+        duration: Duration::from_millis(500),
+        ..small(first, Scenario::KillStorm)
+    };
+    let report = run(cfg).await;
+    let dropped = report
+        .invariants
+        .iter()
+        .find(|i| i.name.starts_with("an instance went away"))
+        .unwrap();
+    assert!(!dropped.ok, "{}", report.render());
+}
+
+#[tokio::test]
+async fn kill_pid_must_be_a_live_mini_process() {
+    let report = run(RunConfig {
+        scenario: Scenario::KillStorm,
+        kill_pid: Some(std::process::id()),
+        ..RunConfig::default()
+    })
+    .await;
+    assert_eq!(report.failed, 1, "{}", report.render());
+    assert!(
+        report
+            .invariants
+            .iter()
+            .any(|i| i.name.starts_with("--kill-pid") && !i.ok)
+    );
+}
+
+#[tokio::test]
+async fn every_target_must_be_loopback() {
+    let report = run(RunConfig {
+        extra_targets: vec!["http://192.0.2.1:3000".to_owned()],
+        ..RunConfig::default()
+    })
+    .await;
+    assert_eq!((report.passed, report.failed), (0, 1));
+    assert_eq!(report.invariants[0].name, "targets are loopback");
 }

@@ -14,25 +14,33 @@ use super::event::LiveEvent;
 use crate::latency::{Recorder, new_histogram, summarize};
 use crate::report::{ConnectionReport, Report};
 use crate::slots::Slots;
-use crate::target::Target;
-use crate::ws::{Comparison, Outcome, Plan, ResultsMirror, Spectators, id_hash, spectate};
+use crate::target::{Target, target_for};
+use crate::ws::{
+    Comparison, Outcome, Plan, ResultsMirror, SeqTally, Spectators, TargetStats, WsTarget, id_hash,
+    spectate,
+};
 
 /// How often the coordinator looks at the spectators' state.
 const POLL: Duration = Duration::from_millis(20);
 /// How long every spectator must sit on the same `seq` to count as quiet.
 const QUIET: Duration = Duration::from_millis(300);
 
-/// Plans `n` spectators: ramped connects, 127.0.0.x source addresses beyond
-/// `conns_per_source`, the first `verifiers` keeping results mirrors.
+/// Plans `n` spectators: ramped connects, round robin over the targets, 127.0.0.x source
+/// addresses beyond `conns_per_source`, the first `verifiers` keeping results mirrors.
 pub(crate) fn base_plans(s: &Session, n: usize) -> Vec<Plan> {
     let cfg = &s.cfg;
     (0..n)
-        .map(|i| Plan {
-            index: i,
-            connect_at: Duration::from_secs_f64(usize_f64(i) / cfg.ramp_per_sec),
-            source: source_for(&s.target, i, cfg.conns_per_source),
-            mirror: (i < cfg.verifiers).then_some(i),
-            ..Plan::default()
+        .map(|i| {
+            let target = target_for(i, s.targets.len());
+            let on = s.targets.get(target).unwrap_or(&s.target);
+            Plan {
+                index: i,
+                connect_at: Duration::from_secs_f64(usize_f64(i) / cfg.ramp_per_sec),
+                source: source_for(on, i, cfg.conns_per_source),
+                mirror: (i < cfg.verifiers).then_some(i),
+                target,
+                ..Plan::default()
+            }
         })
         .collect()
 }
@@ -76,9 +84,33 @@ impl Crowd {
             .filter(|p| p.mirror.is_some())
             .map(|_| Mutex::new(ResultsMirror::default()))
             .collect();
+        let targets: Vec<WsTarget> = s
+            .targets
+            .iter()
+            .map(|t| WsTarget {
+                addr: t.addr,
+                host: t.host.clone(),
+            })
+            .collect();
+        let per_target = if targets.len() > 1 {
+            (0..targets.len())
+                .map(|_| TargetStats::new(slots.len()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| {
+                u64::try_from(d.as_nanos() & u128::from(u64::MAX)).unwrap_or(0)
+            });
         let shared = Arc::new(Spectators {
-            addr: s.target.addr,
-            host: s.target.host.clone(),
+            targets,
+            per_target,
+            reconnected: Recorder::new(),
+            handshake: Recorder::new(),
+            reconnecting: std::sync::atomic::AtomicUsize::new(0),
+            seed,
             path: event.ws_path(),
             base: s.base,
             event_hash: id_hash(&event.event_id),
@@ -138,6 +170,22 @@ impl Crowd {
             }
         }
         self.connected()
+    }
+
+    /// Waits (bounded by `timeout`) until no spectator is between an unexpected drop and its
+    /// new connection; returns how many still are.
+    pub(crate) async fn wait_reconnected(&self, timeout: Duration) -> usize {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let n = self
+                .shared
+                .reconnecting
+                .load(std::sync::atomic::Ordering::Acquire);
+            if n == 0 || Instant::now() >= deadline {
+                return n;
+            }
+            tokio::time::sleep(POLL).await;
+        }
     }
 
     /// Marks the start of the scenario's phase (stall and drop plans count from it).
@@ -311,7 +359,10 @@ pub(crate) fn summarize_outcomes(
         connected,
         failed: outcomes.len() - connected,
         failures: count_by(outcomes.iter().filter_map(|o| o.connect_error.clone())),
-        reconnects: outcomes.iter().filter(|o| o.reconnect.is_some()).count(),
+        reconnects: outcomes
+            .iter()
+            .map(|o| usize::from(o.reconnect.is_some()) + o.failovers.len())
+            .sum(),
         frames: outcomes.iter().map(|o| o.frames).sum(),
         resyncs: outcomes.iter().map(|o| o.resyncs).sum(),
         endings: count_by(
@@ -397,11 +448,90 @@ pub(crate) fn summarize_outcomes(
         ),
         ("ingest -> last delivery (per request)", summarize(&last)),
         ("drop -> back in sync", shared.sync.summary()),
+        ("drop -> connected again", shared.reconnected.summary()),
+        (
+            "reconnect handshake (no backoff)",
+            shared.handshake.summary(),
+        ),
     ] {
         if summary.count > 0 {
             report.latency.insert(name.to_owned(), summary);
         }
     }
+    if !shared.per_target.is_empty() {
+        per_target(report, shared, outcomes);
+    }
+}
+
+/// Several targets: last and each delivery per target, and one gap-free sequence per spectator
+/// across all its connections.
+fn per_target(report: &mut Report, shared: &Spectators, outcomes: &[Outcome]) {
+    for (t, stats) in shared.per_target.iter().enumerate() {
+        let mut last = new_histogram();
+        for (k, slot) in shared.slots.iter().enumerate() {
+            let recv = stats
+                .last
+                .get(k)
+                .map_or(0, |r| r.load(std::sync::atomic::Ordering::Acquire));
+            if let (Some(base), true) = (slot.base_ns(), recv > 0) {
+                last.saturating_record((recv.saturating_sub(base) / 1000).max(1));
+            }
+        }
+        for (name, summary) in [
+            (
+                format!("ingest -> last delivery, target {}", t + 1),
+                summarize(&last),
+            ),
+            (
+                format!("ingest -> each delivery, target {}", t + 1),
+                stats.each.summary(),
+            ),
+        ] {
+            if summary.count > 0 {
+                report.latency.insert(name, summary);
+            }
+        }
+    }
+    let mut total = SeqTally::default();
+    for o in outcomes {
+        total.merge(o.tally);
+    }
+    let affected = outcomes.iter().filter(|o| !o.tally.is_clean()).count();
+    let by_target: Vec<String> = shared
+        .per_target
+        .iter()
+        .enumerate()
+        .map(|(t, stats)| {
+            let tally = stats.tally();
+            let first = outcomes.iter().filter(|o| o.target == t).count();
+            format!(
+                "target {}: {first} spectators at first, {} gaps, {} duplicates",
+                t + 1,
+                tally.gaps,
+                tally.duplicates
+            )
+        })
+        .collect();
+    report.metric("seq gaps", u64_f64(total.gaps));
+    report.metric("seq numbers missing", u64_f64(total.missing));
+    report.metric("seq duplicates", u64_f64(total.duplicates));
+    report.check(
+        "every spectator saw one gap-free seq sequence across targets and reconnections",
+        total.is_clean(),
+        format!(
+            "{} gaps ({} numbers missing), {} duplicates; {affected} of {} spectators affected; {}",
+            total.gaps,
+            total.missing,
+            total.duplicates,
+            outcomes.len(),
+            by_target.join("; ")
+        ),
+    );
+}
+
+#[expect(clippy::cast_precision_loss, reason = "counts stay below 2^52")]
+fn u64_f64(n: u64) -> f64 {
+    n as f64
 }
 
 fn count_by(items: impl Iterator<Item = String>) -> BTreeMap<String, usize> {

@@ -5,6 +5,8 @@ mod crowd;
 mod event;
 mod fanout;
 mod idle;
+mod kill;
+mod kill_storm;
 mod pace;
 mod replay;
 mod storm;
@@ -51,26 +53,52 @@ async fn execute(cfg: RunConfig, interrupt: watch::Receiver<bool>) -> Report {
     let mut report = Report {
         scenario: cfg.scenario.to_string(),
         url: cfg.url.clone(),
+        targets: if cfg.extra_targets.is_empty() {
+            Vec::new()
+        } else {
+            cfg.target_urls().into_iter().map(str::to_owned).collect()
+        },
         ..Report::default()
     };
     if let Err(e) = cfg.validate() {
         report.check("configuration within the hard caps", false, e);
         return report;
     }
-    let target = match parse_target(&cfg.url) {
+    let parsed: Result<Vec<Target>, _> = cfg.target_urls().into_iter().map(parse_target).collect();
+    let targets = match parsed {
         Ok(t) => {
-            report.check("target is loopback", true, t.addr.to_string());
+            let addrs: Vec<String> = t.iter().map(|t| t.addr.to_string()).collect();
+            let name = if t.len() > 1 {
+                "targets are loopback"
+            } else {
+                "target is loopback"
+            };
+            report.check(name, true, addrs.join(", "));
             t
         }
         Err(e) => {
-            report.check("target is loopback", false, e.to_string());
+            let name = if cfg.extra_targets.is_empty() {
+                "target is loopback"
+            } else {
+                "targets are loopback"
+            };
+            report.check(name, false, e.to_string());
             return report;
         }
     };
     if !preflight_limits(&cfg, &mut report) {
         return report;
     }
-    let mut session = Session::new(cfg, target, started, interrupt);
+    if let Some(pid) = cfg.kill_pid {
+        match kill::check_pid(pid) {
+            Ok(what) => report.check("--kill-pid is a live-mini process", true, what),
+            Err(e) => {
+                report.check("--kill-pid is a live-mini process", false, e);
+                return report;
+            }
+        }
+    }
+    let mut session = Session::new(cfg, targets, started, interrupt);
     match session.cfg.scenario {
         Scenario::Idle => idle::run(&mut session, &mut report).await,
         Scenario::Fanout | Scenario::Slow | Scenario::Soak => {
@@ -79,6 +107,7 @@ async fn execute(cfg: RunConfig, interrupt: watch::Receiver<bool>) -> Report {
         Scenario::XmlFull => xml_full::run(&mut session, &mut report).await,
         Scenario::ReconnectStorm => storm::run(&mut session, &mut report).await,
         Scenario::Booth => booth::run(&mut session, &mut report).await,
+        Scenario::KillStorm => kill_storm::run(&mut session, &mut report).await,
     }
     session.finish(&mut report).await;
     if *session.interrupt.borrow() {
@@ -129,7 +158,10 @@ fn preflight_limits(cfg: &RunConfig, report: &mut Report) -> bool {
 #[derive(Debug)]
 pub(crate) struct Session {
     pub(crate) cfg: RunConfig,
+    /// The first target: the booth's (admin, ingest, REST checks).
     pub(crate) target: Target,
+    /// Every spectator target, `target` first.
+    pub(crate) targets: Vec<Target>,
     /// The one clock every latency is measured on.
     pub(crate) base: Instant,
     pub(crate) interrupt: watch::Receiver<bool>,
@@ -150,10 +182,14 @@ struct Sampler {
 impl Session {
     fn new(
         cfg: RunConfig,
-        target: Target,
+        targets: Vec<Target>,
         base: Instant,
         interrupt: watch::Receiver<bool>,
     ) -> Self {
+        let target = targets.first().cloned().unwrap_or_else(|| Target {
+            addr: std::net::SocketAddr::from(([127, 0, 0, 1], 3000)),
+            host: "127.0.0.1:3000".to_owned(),
+        });
         let admin = HttpClient::new(target.clone(), cfg.timeout);
         let (sampler, server) = match cfg.server_pid {
             Some(pid) => {
@@ -176,6 +212,7 @@ impl Session {
             admin,
             cfg,
             target,
+            targets,
             base,
             interrupt,
             sampler,

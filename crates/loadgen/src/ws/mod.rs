@@ -8,5 +8,10 @@ mod spectator;
 
 pub use frame::{DiffKind, FramePeek, PeekError, RaceHashes, TAG_BASE, id_hash, peek};
 pub use mirror::{Comparison, ResultsMirror};
-pub use seq::{FrameType, SeqChecker, SeqVerdict, format_epoch, parse_epoch};
-pub(crate) use spectator::{DropPlan, Live, Outcome, Plan, Spectators, spectate};
+pub use seq::{
+    FrameType, ResumeKind, SeqChecker, SeqTally, SeqVerdict, classify_first_frame, format_epoch,
+    parse_epoch,
+};
+pub(crate) use spectator::{
+    DropPlan, Live, Outcome, Plan, Spectators, TargetStats, WsTarget, spectate,
+};

@@ -171,6 +171,76 @@ impl SeqChecker {
     }
 }
 
+/// Gaps and duplicates in one spectator's sequence across all its connections (or summed over
+/// many): the numbers behind the "one gap-free sequence" check of multi-target runs.
+///
+/// A forward jump on a `refresh`/`full` is an allowed resynchronisation, not a gap; a resumed
+/// connection that starts after `since + 1` skipped frames (a gap), one that starts at or before
+/// `since` repeats frames (duplicates).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SeqTally {
+    /// Places where numbers were skipped.
+    pub gaps: u64,
+    /// Numbers skipped, all gaps together.
+    pub missing: u64,
+    /// Frames whose `seq` had already been received (or was below it).
+    pub duplicates: u64,
+}
+
+impl SeqTally {
+    /// Counts one verdict of [`SeqChecker::on_frame`].
+    pub fn add(&mut self, verdict: SeqVerdict) {
+        match verdict {
+            SeqVerdict::Gap { expected, got } => {
+                self.gaps += 1;
+                self.missing += got.saturating_sub(expected);
+            }
+            SeqVerdict::BadResume { expected, got } if got > expected => {
+                self.gaps += 1;
+                self.missing += got - expected;
+            }
+            SeqVerdict::BadResume { .. } | SeqVerdict::Repeat { .. } => self.duplicates += 1,
+            _ => {}
+        }
+    }
+
+    /// Adds another tally.
+    pub fn merge(&mut self, other: Self) {
+        self.gaps += other.gaps;
+        self.missing += other.missing;
+        self.duplicates += other.duplicates;
+    }
+
+    /// No gap and no duplicate.
+    pub fn is_clean(self) -> bool {
+        self.gaps == 0 && self.duplicates == 0
+    }
+}
+
+/// How the first frame on a reconnection started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResumeKind {
+    /// Resumed with `since` and got `since + 1`: the missed frames (or the next live one), no
+    /// `full`.
+    Resumed,
+    /// Resumed with `since` but got a `full` (unknown or evicted position, new epoch).
+    Full,
+    /// Connected without `since` (nothing received before) and got the `full`, as it must.
+    Fresh,
+    /// Anything else: a gap or a repeat at the resumption (also counted by [`SeqTally`]).
+    Broken,
+}
+
+/// Classifies the first frame of a reconnection opened with `since` (`None`: without).
+pub fn classify_first_frame(since: Option<u64>, kind: FrameType, seq: u64) -> ResumeKind {
+    match (since, kind) {
+        (Some(_), FrameType::Full) => ResumeKind::Full,
+        (Some(s), _) if seq == s.saturating_add(1) => ResumeKind::Resumed,
+        (None, FrameType::Full) => ResumeKind::Fresh,
+        _ => ResumeKind::Broken,
+    }
+}
+
 /// Parses a 16-hex-digit epoch token.
 pub fn parse_epoch(token: &str) -> Option<u64> {
     if token.len() == 16 && token.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -309,6 +379,64 @@ mod tests {
         c.on_frame(Full, 50, E);
         c.open_fresh();
         assert_eq!(c.on_frame(Full, 20, Some(5)), SeqVerdict::Start);
+    }
+
+    #[test]
+    fn tally_counts_gaps_and_duplicates_across_connections() {
+        let mut c = SeqChecker::new();
+        let mut t = SeqTally::default();
+        c.open_fresh();
+        for (kind, seq) in [(Full, 10), (Diff, 11), (Diff, 14), (Diff, 14), (Diff, 15)] {
+            t.add(c.on_frame(kind, seq, E));
+        }
+        assert_eq!(
+            t,
+            SeqTally {
+                gaps: 1,
+                missing: 2,
+                duplicates: 1
+            }
+        );
+        // A resync is not a gap.
+        t.add(c.on_frame(Refresh, 40, None));
+        assert_eq!(t.gaps, 1);
+        // Resumed on another instance: since+1 is clean, a later start is a gap, an earlier
+        // one a duplicate.
+        c.open_resumed(40);
+        t.add(c.on_frame(Diff, 41, None));
+        c.open_resumed(41);
+        t.add(c.on_frame(Diff, 45, None));
+        c.open_resumed(45);
+        t.add(c.on_frame(Diff, 44, None));
+        assert_eq!(
+            t,
+            SeqTally {
+                gaps: 2,
+                missing: 5,
+                duplicates: 2
+            }
+        );
+        assert!(!t.is_clean());
+        let mut sum = SeqTally::default();
+        assert!(sum.is_clean());
+        sum.merge(t);
+        sum.merge(t);
+        assert_eq!(sum.missing, 10);
+    }
+
+    #[test]
+    fn first_frame_after_a_reconnection() {
+        assert_eq!(classify_first_frame(Some(7), Diff, 8), ResumeKind::Resumed);
+        assert_eq!(
+            classify_first_frame(Some(7), Refresh, 8),
+            ResumeKind::Resumed
+        );
+        assert_eq!(classify_first_frame(Some(7), Full, 8), ResumeKind::Full);
+        assert_eq!(classify_first_frame(Some(7), Full, 2), ResumeKind::Full);
+        assert_eq!(classify_first_frame(Some(7), Diff, 9), ResumeKind::Broken);
+        assert_eq!(classify_first_frame(Some(7), Diff, 7), ResumeKind::Broken);
+        assert_eq!(classify_first_frame(None, Full, 3), ResumeKind::Fresh);
+        assert_eq!(classify_first_frame(None, Diff, 3), ResumeKind::Broken);
     }
 
     #[test]

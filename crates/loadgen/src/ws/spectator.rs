@@ -21,9 +21,11 @@ use tokio_tungstenite::{WebSocketStream, client_async_with_config};
 
 use super::frame::{DiffKind, peek};
 use super::mirror::ResultsMirror;
-use super::seq::{FrameType, SeqChecker, SeqVerdict, format_epoch};
+use super::seq::{FrameType, SeqChecker, SeqTally, SeqVerdict, classify_first_frame, format_epoch};
+use crate::failover::{FailoverRecord, MAX_ATTEMPTS, MAX_FAILOVERS, backoff, jitter};
 use crate::latency::Recorder;
 use crate::slots::{ReqKind, Slots};
+use crate::target::failover_target;
 
 /// Violation descriptions kept per spectator (the count is exact).
 const MAX_EXAMPLES: usize = 3;
@@ -37,13 +39,71 @@ const NO_SEQ: u64 = u64::MAX;
 /// "Never" for timers that are not armed.
 const NEVER: Duration = Duration::from_hours(10 * 365 * 24);
 
-/// What every spectator task shares.
-#[derive(Debug)]
-pub(crate) struct Spectators {
+/// One instance the spectators connect to.
+#[derive(Debug, Clone)]
+pub(crate) struct WsTarget {
     /// Server address.
     pub(crate) addr: SocketAddr,
     /// `Host` for the handshake.
     pub(crate) host: String,
+}
+
+/// What was delivered through one target (kept only when there are several).
+#[derive(Debug)]
+pub(crate) struct TargetStats {
+    /// Latency of every delivery to a reading spectator on this target.
+    pub(crate) each: Recorder,
+    /// Per slot of the feed: latest delivery on this target, ns since the clock base (0 = none).
+    pub(crate) last: Box<[AtomicU64]>,
+    /// Gaps, numbers missing and duplicates seen on this target's connections.
+    pub(crate) gaps: AtomicU64,
+    pub(crate) missing: AtomicU64,
+    pub(crate) duplicates: AtomicU64,
+}
+
+impl TargetStats {
+    /// Empty statistics for a feed of `slots` requests.
+    pub(crate) fn new(slots: usize) -> Self {
+        Self {
+            each: Recorder::new(),
+            last: (0..slots).map(|_| AtomicU64::new(0)).collect(),
+            gaps: AtomicU64::new(0),
+            missing: AtomicU64::new(0),
+            duplicates: AtomicU64::new(0),
+        }
+    }
+
+    /// The gaps and duplicates counted so far.
+    pub(crate) fn tally(&self) -> SeqTally {
+        SeqTally {
+            gaps: self.gaps.load(Ordering::Acquire),
+            missing: self.missing.load(Ordering::Acquire),
+            duplicates: self.duplicates.load(Ordering::Acquire),
+        }
+    }
+
+    fn add(&self, t: SeqTally) {
+        self.gaps.fetch_add(t.gaps, Ordering::AcqRel);
+        self.missing.fetch_add(t.missing, Ordering::AcqRel);
+        self.duplicates.fetch_add(t.duplicates, Ordering::AcqRel);
+    }
+}
+
+/// What every spectator task shares.
+#[derive(Debug)]
+pub(crate) struct Spectators {
+    /// The instances, spectator plans index into it (one for a single-target run).
+    pub(crate) targets: Vec<WsTarget>,
+    /// Per target, when there are several (empty otherwise).
+    pub(crate) per_target: Vec<TargetStats>,
+    /// Time from an unexpected drop until connected again (`kill-storm`).
+    pub(crate) reconnected: Recorder,
+    /// The successful attempt's TCP connect and handshake alone (no backoff) after such a drop.
+    pub(crate) handshake: Recorder,
+    /// Spectators between an unexpected drop and a new connection (or giving up).
+    pub(crate) reconnecting: AtomicUsize,
+    /// Seed of the reconnection jitter.
+    pub(crate) seed: u64,
     /// `/api/v1/events/<id>/ws`.
     pub(crate) path: String,
     /// The run's clock base.
@@ -145,6 +205,11 @@ pub(crate) struct Plan {
     pub(crate) stall: Option<(Duration, Duration)>,
     /// Drop and reconnect.
     pub(crate) drop: Option<DropPlan>,
+    /// Index into [`Spectators::targets`] of the first connection.
+    pub(crate) target: usize,
+    /// When the connection ends unexpectedly (EOF, reset, close other than 1000), reconnect
+    /// like the spectator page: backoff with jitter, `since`, the other targets in turn.
+    pub(crate) failover: bool,
 }
 
 /// A planned drop and reconnection.
@@ -185,6 +250,12 @@ pub(crate) struct Outcome {
     pub(crate) ending: String,
     /// The planned drop and reconnection, when there was one.
     pub(crate) reconnect: Option<Reconnect>,
+    /// The target of the first connection.
+    pub(crate) target: usize,
+    /// Gaps and duplicates over all its connections.
+    pub(crate) tally: SeqTally,
+    /// Reconnections after unexpected drops (at most [`MAX_FAILOVERS`]).
+    pub(crate) failovers: Vec<FailoverRecord>,
 }
 
 /// How a planned reconnection went.
@@ -223,7 +294,7 @@ pub(crate) async fn spectate(shared: std::sync::Arc<Spectators>, plan: Plan) -> 
             return watcher.out;
         }
     }
-    let first = connect(&shared, &plan, None).await;
+    let first = connect(&shared, &plan, plan.target, None).await;
     shared.attempts.fetch_add(1, Ordering::AcqRel);
     let mut ws = match first {
         Ok(ws) => ws,
@@ -257,6 +328,7 @@ pub(crate) async fn spectate(shared: std::sync::Arc<Spectators>, plan: Plan) -> 
         waiting_phase = false;
     }
 
+    let mut lost: Option<String> = None;
     loop {
         tokio::select! {
             biased;
@@ -291,23 +363,35 @@ pub(crate) async fn spectate(shared: std::sync::Arc<Spectators>, plan: Plan) -> 
             msg = ws.next() => match msg {
                 Some(Ok(Message::Text(text))) => watcher.on_text(text.as_str()),
                 Some(Ok(Message::Close(frame))) => {
-                    watcher.out.ending = frame.map_or_else(
+                    let normal = frame.as_ref().is_some_and(|f| u16::from(f.code) == 1000);
+                    let ending = frame.map_or_else(
                         || "close without code".to_owned(),
                         |f| format!("close {} {}", u16::from(f.code), f.reason),
                     );
-                    drain(&mut ws, shared.timeout).await;
-                    break;
+                    if normal || !plan.failover {
+                        watcher.out.ending = ending;
+                        drain(&mut ws, shared.timeout).await;
+                        break;
+                    }
+                    lost = Some(ending);
                 }
                 Some(Ok(_)) => {}
-                Some(Err(e)) => {
-                    watcher.out.ending = describe_error(&e);
-                    break;
-                }
-                None => {
-                    watcher.out.ending = "EOF without close frame".into();
-                    break;
-                }
+                Some(Err(e)) => lost = Some(describe_error(&e)),
+                None => lost = Some("EOF without close frame".into()),
             },
+        }
+        if let Some(why) = lost.take() {
+            let may_retry = plan.failover
+                && watcher.out.failovers.len() < MAX_FAILOVERS as usize
+                && !*stop.borrow();
+            if !may_retry {
+                watcher.out.ending = why;
+                break;
+            }
+            match watcher.fail_over(&shared, &plan, &mut stop, why).await {
+                Some(new) => ws = new,
+                None => break,
+            }
         }
     }
     watcher.live.connected.store(false, Ordering::Release);
@@ -346,6 +430,14 @@ struct Watcher<'a> {
     replaying: bool,
     /// While a planned reconnection waits to be in sync: (drop time, reconnect time), ns.
     awaiting_sync: Option<(u64, u64)>,
+    /// The target of the open connection.
+    target: usize,
+    /// After a failover, until its first frame: classify that frame.
+    awaiting_first: bool,
+    /// The `since` seq the latest failover asked with (`None`: without).
+    failover_since: Option<u64>,
+    /// Whether the awaited sync belongs to the latest failover record.
+    sync_is_failover: bool,
 }
 
 impl<'a> Watcher<'a> {
@@ -360,10 +452,15 @@ impl<'a> Watcher<'a> {
             out: Outcome {
                 index: plan.index,
                 slow: plan.slow,
+                target: plan.target,
                 ..Outcome::default()
             },
             replaying: false,
             awaiting_sync: None,
+            target: plan.target,
+            awaiting_first: false,
+            failover_since: None,
+            sync_is_failover: false,
         }
     }
 
@@ -384,6 +481,19 @@ impl<'a> Watcher<'a> {
             }
         };
         let verdict = self.checker.on_frame(p.kind, p.seq, p.epoch);
+        if std::mem::take(&mut self.awaiting_first)
+            && let Some(record) = self.out.failovers.last_mut()
+        {
+            record.first = Some(classify_first_frame(self.failover_since, p.kind, p.seq));
+        }
+        let mut tally = SeqTally::default();
+        tally.add(verdict);
+        if !tally.is_clean() {
+            self.out.tally.merge(tally);
+            if let Some(stats) = self.shared.per_target.get(self.target) {
+                stats.add(tally);
+            }
+        }
         if verdict.is_violation() {
             self.out
                 .violation(&format!("{verdict:?} ({:?} seq {})", p.kind, p.seq));
@@ -435,12 +545,21 @@ impl<'a> Watcher<'a> {
             if p.kind == FrameType::Full || sent_after_reconnect {
                 let after = Duration::from_nanos(recv_ns.saturating_sub(drop_ns));
                 self.shared.sync.record(after);
-                if let Some(r) = self.out.reconnect.as_mut() {
+                if self.sync_is_failover {
+                    if let Some(r) = self.out.failovers.last_mut() {
+                        r.synced_ns = Some(recv_ns);
+                    }
+                } else if let Some(r) = self.out.reconnect.as_mut() {
                     r.synced_after = Some(after);
                 }
                 self.live.synced.store(true, Ordering::Release);
                 self.awaiting_sync = None;
                 self.replaying = false;
+            } else if self.sync_is_failover
+                && let Some(r) = self.out.failovers.last_mut()
+            {
+                // Caused before the new connection opened: one of the missed frames.
+                r.replayed += 1;
             }
         }
         // Replayed frames were delivered late on purpose; they say nothing about latency.
@@ -453,6 +572,12 @@ impl<'a> Watcher<'a> {
                 self.shared.slow.record(latency);
             } else {
                 self.shared.fast.record(latency);
+                if let Some(stats) = self.shared.per_target.get(self.target) {
+                    stats.each.record(latency);
+                    if let Some(last) = slot.and_then(|k| stats.last.get(k)) {
+                        last.fetch_max(recv_ns, Ordering::AcqRel);
+                    }
+                }
             }
         }
         if let Some(mirror) = self.mirror {
@@ -486,7 +611,7 @@ impl<'a> Watcher<'a> {
             resumed: since.is_some(),
             ..Reconnect::default()
         };
-        match connect(shared, plan, since).await {
+        match connect(shared, plan, self.target, since).await {
             Ok(ws) => {
                 match since {
                     Some((_, seq)) => {
@@ -495,6 +620,7 @@ impl<'a> Watcher<'a> {
                     }
                     None => self.checker.open_fresh(),
                 }
+                self.sync_is_failover = false;
                 self.awaiting_sync = Some((drop_ns, self.now_ns()));
                 self.live.connected.store(true, Ordering::Release);
                 self.out.reconnect = Some(reconnect);
@@ -510,6 +636,88 @@ impl<'a> Watcher<'a> {
     }
 }
 
+impl Watcher<'_> {
+    /// After an unexpected end of the connection: waits like the spectator page (backoff with
+    /// jitter), then reconnects with `since` to the other targets in turn, at most
+    /// [`MAX_ATTEMPTS`] times. `None` when it gave up or the run is ending.
+    async fn fail_over(
+        &mut self,
+        shared: &Spectators,
+        plan: &Plan,
+        stop: &mut watch::Receiver<bool>,
+        why: String,
+    ) -> Option<Socket> {
+        let dropped_ns = self.now_ns();
+        self.live.connected.store(false, Ordering::Release);
+        shared.reconnecting.fetch_add(1, Ordering::AcqRel);
+        let since = self.checker.resume_point();
+        let from = self.target;
+        let mut record = FailoverRecord {
+            from,
+            dropped_ns,
+            with_since: since.is_some(),
+            ..FailoverRecord::default()
+        };
+        let mut last_error = format!("dropped ({why}), no attempt made");
+        let mut opened = None;
+        for attempt in 0..MAX_ATTEMPTS {
+            let wait = backoff(attempt, jitter(shared.seed, plan.index, attempt));
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = crate::flag::raised(stop) => {
+                    "run ended while reconnecting".clone_into(&mut last_error);
+                    break;
+                }
+            }
+            let to = failover_target(
+                plan.index,
+                from,
+                usize::try_from(attempt).unwrap_or(0),
+                shared.targets.len(),
+            );
+            record.attempts = attempt + 1;
+            let started = Instant::now();
+            match connect(shared, plan, to, since).await {
+                Ok(ws) => {
+                    shared.handshake.record(started.elapsed());
+                    opened = Some((ws, to));
+                    break;
+                }
+                Err(e) => last_error = e,
+            }
+        }
+        shared.reconnecting.fetch_sub(1, Ordering::AcqRel);
+        let Some((ws, to)) = opened else {
+            self.out.ending = format!("reconnect failed: {last_error}");
+            record.error = Some(last_error);
+            self.out.failovers.push(record);
+            return None;
+        };
+        let now = self.now_ns();
+        shared
+            .reconnected
+            .record(Duration::from_nanos(now.saturating_sub(dropped_ns)));
+        record.to = Some(to);
+        record.connected_ns = Some(now);
+        self.out.failovers.push(record);
+        match since {
+            Some((_, seq)) => {
+                self.checker.open_resumed(seq);
+                self.replaying = true;
+            }
+            None => self.checker.open_fresh(),
+        }
+        self.awaiting_first = true;
+        self.failover_since = since.map(|(_, seq)| seq);
+        self.awaiting_sync = Some((dropped_ns, now));
+        self.sync_is_failover = true;
+        self.live.synced.store(false, Ordering::Release);
+        self.target = to;
+        self.live.connected.store(true, Ordering::Release);
+        Some(ws)
+    }
+}
+
 /// Used only if a plan's index is out of range (a coordinator bug), so a spectator never panics.
 static FALLBACK_LIVE: Live = Live {
     last_seq: AtomicU64::new(NO_SEQ),
@@ -522,15 +730,22 @@ static FALLBACK_LIVE: Live = Live {
 async fn connect(
     shared: &Spectators,
     plan: &Plan,
+    target: usize,
     since: Option<(u64, u64)>,
 ) -> Result<Socket, String> {
+    let target = shared
+        .targets
+        .get(target)
+        .or_else(|| shared.targets.first())
+        .ok_or_else(|| "no target".to_owned())?;
     let attempt = async {
-        let socket = match shared.addr {
+        let socket = match target.addr {
             SocketAddr::V4(_) => TcpSocket::new_v4(),
             SocketAddr::V6(_) => TcpSocket::new_v6(),
         }
         .map_err(|e| format!("socket: {}", e.kind()))?;
-        if let Some(source) = plan.source {
+        // The source is an IPv4 loopback address; an IPv6 target keeps the kernel's choice.
+        if let Some(source) = plan.source.filter(|s| s.is_ipv4() == target.addr.is_ipv4()) {
             socket
                 .bind(SocketAddr::new(source, 0))
                 .map_err(|e| format!("bind {source}: {}", e.kind()))?;
@@ -541,7 +756,7 @@ async fn connect(
                 .map_err(|e| format!("SO_RCVBUF: {}", e.kind()))?;
         }
         let stream = socket
-            .connect(shared.addr)
+            .connect(target.addr)
             .await
             .map_err(|e| format!("connect: {}", e.kind()))?;
         stream
@@ -550,7 +765,7 @@ async fn connect(
         let query = since.map_or_else(String::new, |(epoch, seq)| {
             format!("?since={}:{seq}", format_epoch(epoch))
         });
-        let uri = format!("ws://{}{}{query}", shared.host, shared.path);
+        let uri = format!("ws://{}{}{query}", target.host, shared.path);
         let config = WebSocketConfig::default()
             .read_buffer_size(READ_BUFFER)
             .write_buffer_size(0)
