@@ -197,6 +197,7 @@ async fn without_nats_an_instance_serves_and_commits_and_resyncs_after() {
     );
 
     c[1].nats_proxy.as_ref().expect("proxy").restore();
+    c[1].wait_nats_connected().await;
     on_b.until_seq(base + 2).await;
     assert_eq!(on_b.last_seq(), base + 2);
     assert_valid_stream(&on_b.frames);

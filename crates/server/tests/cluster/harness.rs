@@ -14,6 +14,21 @@
 //! * [`Cluster`] — `n` instances on one fresh database and one NATS stream of their own, each
 //!   instance behind its own `PostgreSQL` and NATS proxies.
 //!
+//! What every cluster instance gets (besides `HOST=127.0.0.1`, a free `PORT`,
+//! `MASTER_PASSWORDS`, `HTTP_WORKERS=2`, `RUST_LOG=warn`, and nothing else from the test's
+//! environment):
+//!
+//! | Variable | Value |
+//! |---|---|
+//! | `DATABASE_URL` | `postgres://…@127.0.0.1:<its PostgreSQL proxy>/live_test_<random>` |
+//! | `NATS_URL` | `nats://127.0.0.1:<its NATS proxy>` |
+//! | `NATS_STREAM` | `LIVE_TEST_<RANDOM>` (deleted at the end) |
+//! | `NATS_SUBJECT_PREFIX` | `live_test.<random>` |
+//! | `CLUSTER_GAP_MS` / `CLUSTER_SYNC_MS` | [`GAP_MS`] / [`SYNC_MS`] |
+//!
+//! An instance is ready when `GET /health` answers 200 and it holds a connection through its
+//! NATS proxy.
+//!
 //! Blocking work (the `PostgreSQL` client, the proxies' relays, the NATS request) runs on plain
 //! threads, never on the test's runtime.
 
@@ -73,7 +88,7 @@ fn say(line: &str) {
 }
 
 /// Runs `f` on a thread of its own (blocking clients must not run on the test's runtime).
-fn on_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+pub(crate) fn on_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::spawn(f).join().expect("helper thread")
 }
 
@@ -104,7 +119,7 @@ pub(crate) fn host_port(url: &str, default_port: u16) -> String {
 }
 
 /// The URL with its `host:port` replaced.
-fn with_host_port(url: &str, hp: &str) -> String {
+pub(crate) fn with_host_port(url: &str, hp: &str) -> String {
     let (head, _, tail) = split_url(url);
     format!("{head}{hp}{tail}")
 }
@@ -187,7 +202,7 @@ pub(crate) fn services(test: &str) -> Option<Services> {
 // PostgreSQL
 
 /// Runs SQL (one or more statements, simple-query protocol) on `url`. Blocking.
-fn pg_batch(url: &str, sql: &str) -> Result<(), String> {
+pub(crate) fn pg_batch(url: &str, sql: &str) -> Result<(), String> {
     pg_connect(url)?
         .batch_execute(sql)
         .map_err(|e| pg_error(&e))
@@ -595,6 +610,13 @@ impl Instance {
     /// `PORT`, `MASTER_PASSWORDS`, `HTTP_WORKERS=2`, `RUST_LOG=warn`) and waits until it answers
     /// `GET /health`. The process gets no other environment variable.
     pub(crate) async fn start_in(name: &str, dir: &Path, env: &[(&str, String)]) -> Self {
+        let mut inst = Self::prepare_in(name, dir, env);
+        inst.spawn_ready().await;
+        inst
+    }
+
+    /// The instance, not started yet.
+    fn prepare_in(name: &str, dir: &Path, env: &[(&str, String)]) -> Self {
         let mut all: Vec<(String, String)> = vec![
             ("HOST".into(), "127.0.0.1".into()),
             ("MASTER_PASSWORDS".into(), format!("other-key, {MASTER}")),
@@ -609,7 +631,7 @@ impl Instance {
         }
         let work_dir = dir.join(name);
         std::fs::create_dir_all(&work_dir).expect("instance dir");
-        let mut inst = Self {
+        Self {
             name: name.to_owned(),
             port: free_port(),
             env: all,
@@ -622,9 +644,7 @@ impl Instance {
             own_dir: None,
             pg_proxy: None,
             nats_proxy: None,
-        };
-        inst.spawn_ready().await;
-        inst
+        }
     }
 
     /// Starts one instance in a temp directory of its own (SQLite at `<dir>/data/live-mini.db`
@@ -645,9 +665,11 @@ impl Instance {
         for attempt in 0..3 {
             self.spawn();
             match self.wait_ready().await {
-                Ok(()) => return,
-                Err(e) if attempt < 2 && self.log_tail(20).contains("in use") => {
-                    let _ = e;
+                Ok(()) => {
+                    self.wait_nats_connected().await;
+                    return;
+                }
+                Err(_) if attempt < 2 && self.log_tail(20).contains("in use") => {
                     self.port = free_port();
                 }
                 Err(e) => panic!(
@@ -723,6 +745,25 @@ impl Instance {
         }
     }
 
+    /// With a NATS proxy that is not cut: waits until the instance holds a connection through
+    /// it (so a started or restarted instance is on the bus before the test goes on, and after
+    /// [`Proxy::restore`] the test can wait for the reconnection).
+    pub(crate) async fn wait_nats_connected(&self) {
+        let Some(proxy) = &self.nats_proxy else {
+            return;
+        };
+        let deadline = Instant::now() + WAIT;
+        while proxy.live() == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "instance {} has no NATS connection {WAIT:?} after its start or the proxy's restore\n--- log tail ---\n{}",
+                self.name,
+                self.log_tail(60)
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub(crate) fn port(&self) -> u16 {
         self.port
     }
@@ -755,6 +796,12 @@ impl Instance {
             let _ = w.wait();
         }
         self.client = new_client();
+        // Let the relays notice the dead connections, so that a restart's readiness check sees
+        // only the new process's NATS connection.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while self.nats_proxy.as_ref().is_some_and(|p| p.live() > 0) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Kills the process (if running) and starts it again on the same port with the same
@@ -1002,9 +1049,10 @@ impl Cluster {
             ];
             env.extend(opts.env.iter().cloned());
             let dir = cluster.dir.as_ref().expect("dir").path().to_owned();
-            let mut node = Instance::start_in(&node_name(i), &dir, &env).await;
+            let mut node = Instance::prepare_in(&node_name(i), &dir, &env);
             node.pg_proxy = Some(pg_proxy);
             node.nats_proxy = Some(nats_proxy);
+            node.spawn_ready().await;
             cluster.nodes.push(node);
         }
         cluster

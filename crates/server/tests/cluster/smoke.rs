@@ -8,7 +8,8 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 use crate::harness::{
-    Instance, Pg, Proxy, Services, delete_stream, nats_request, rand_hex, services,
+    Instance, Pg, Proxy, Services, delete_stream, host_port, nats_request, on_thread, pg_batch,
+    rand_hex, services, with_host_port,
 };
 use crate::scenarios::{
     assert_same_rest, bib2, concurrent_ingests, live_pipeline, official_close, oncourse_expiry,
@@ -173,6 +174,38 @@ async fn fresh_database_and_stream_clean_up() {
     ));
     assert_eq!(left[0][0].as_deref(), Some("0"), "{name} not dropped");
     stream_round_trip(&svc);
+}
+
+/// The proxy on the services' own protocols: an open `PostgreSQL` session dies on `cut`, new
+/// ones are refused until `restore`; the same for NATS.
+#[actix_web::test]
+async fn the_proxy_cuts_postgres_and_nats() {
+    let Some(svc) = services("the_proxy_cuts_postgres_and_nats") else {
+        return;
+    };
+    let pg = Pg::fresh();
+    let url = pg.url().to_owned();
+    on_thread(move || {
+        let proxy = Proxy::start(&host_port(&url, 5432));
+        let via = with_host_port(&url, &proxy.addr());
+        let mut session = postgres::Client::connect(&via, postgres::NoTls).expect("through");
+        session.batch_execute("SELECT 1").expect("query");
+        proxy.cut();
+        assert!(
+            session.batch_execute("SELECT 1").is_err(),
+            "session survived the cut"
+        );
+        assert!(pg_batch(&via, "SELECT 1").is_err(), "new session while cut");
+        proxy.restore();
+        pg_batch(&via, "SELECT 1").expect("after restore");
+    });
+    let proxy = Proxy::start(&host_port(&svc.nats, 4222));
+    let via = with_host_port(&svc.nats, &proxy.addr());
+    nats_request(&via, "$JS.API.INFO", b"").expect("through");
+    proxy.cut();
+    assert!(nats_request(&via, "$JS.API.INFO", b"").is_err());
+    proxy.restore();
+    nats_request(&via, "$JS.API.INFO", b"").expect("after restore");
 }
 
 fn stream_round_trip(svc: &Services) {
