@@ -94,6 +94,34 @@ pub(crate) fn assert_same_rest(
     }
 }
 
+/// Waits (bounded) until `other` answers every REST read of `event` as `reference` does: an
+/// instance's answer caches follow the frames it receives, a moment after the writer's.
+/// Returns the agreed snapshot.
+pub(crate) async fn rest_converges(
+    reference: &Instance,
+    other: &Instance,
+    event: &str,
+) -> Vec<(String, u16, String)> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (a, b) = (
+            rest_snapshot(reference, event).await,
+            rest_snapshot(other, event).await,
+        );
+        if a == b {
+            return a;
+        }
+        if Instant::now() > deadline {
+            assert_same_rest(
+                &a,
+                &b,
+                &format!("{} vs {} after {WAIT:?}", reference.name, other.name),
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Test 1's booth sequence: the event in `running`, a spectator on each of `viewers`, then on
 /// `booth` two results pushes (3 frames), an on-course snapshot (1), the XML again (a `full`)
 /// and `finished` (1). Returns each spectator's frames, the first `full` included (7 each).
