@@ -387,3 +387,62 @@ async fn a_database_cut_during_an_import_leaves_the_old_or_the_new_state() {
     assert_valid_stream(&on_b.frames);
     on_b.silent(settle()).await;
 }
+
+/// 7c. `PostgreSQL` behind a black hole for A (connections stay open, nothing passes, new ones
+///     are never answered; what a network partition looks like): ingests on A still answer 503
+///     with `Retry-After` in bounded time, and after the partition heals they answer 200 with
+///     a gap-free sequence.
+#[actix_web::test]
+async fn a_partitioned_database_still_gets_503_in_bounded_time() {
+    let Some(svc) = services("a_partitioned_database_still_gets_503_in_bounded_time") else {
+        return;
+    };
+    let c = Cluster::start(&svc, 2).await;
+    let key = c[0].lodm_event("part", "running").await;
+    let mut on_b = Spectator::joined(&c[1], "part").await;
+    let base = on_b.last_seq();
+
+    let proxy = c[0].pg_proxy.as_ref().expect("proxy");
+    proxy.stall();
+    let body = bib2(9_100).to_string();
+    let started = Instant::now();
+    let res = c[0]
+        .try_send(
+            "POST",
+            crate::harness::RESULTS,
+            &[("x-api-key", &key), ("content-type", "application/json")],
+            Some(body.as_bytes()),
+        )
+        .await;
+    let took = started.elapsed();
+    let res = res.unwrap_or_else(|e| {
+        panic!(
+            "A's ingest did not answer in {took:?} with its database partitioned ({e}): every \
+             database wait needs a bound (pool checkout and validation, libpq keepalives or \
+             tcp_user_timeout)"
+        )
+    });
+    assert_eq!(res.status, 503, "{}", res.text());
+    assert!(res.header("retry-after").is_some());
+    assert!(took < WAIT, "503 took {took:?}");
+    on_b.silent(settle()).await;
+
+    proxy.restore();
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let res = c[0].post_results(&key, &bib2(9_100)).await;
+        match res.status {
+            200 => break,
+            503 if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            s => panic!("after the partition healed: {s} {}", res.text()),
+        }
+    }
+    // Whichever push committed (a write held in the partition may have gone through when it
+    // healed), the same body twice makes one frame: no gap, no duplicate.
+    let f = on_b.next().await;
+    assert_eq!(f.seq, base + 1);
+    on_b.silent(settle()).await;
+    assert_eq!(c.db_position("part").expect("row").1, base + 1);
+}

@@ -371,6 +371,10 @@ pub(crate) fn delete_stream(url: &str, stream: &str) {
 struct ProxyState {
     target: String,
     cut: AtomicBool,
+    /// Black hole: bytes are held, new connections are accepted and left waiting.
+    stalled: AtomicBool,
+    /// Connections accepted while stalled, relayed on restore.
+    held: Mutex<Vec<TcpStream>>,
     stop: AtomicBool,
     next_id: AtomicU64,
     /// Both sockets of every live relayed connection (clones, to shut them down).
@@ -400,6 +404,8 @@ impl Proxy {
         let state = Arc::new(ProxyState {
             target: target.to_owned(),
             cut: AtomicBool::new(false),
+            stalled: AtomicBool::new(false),
+            held: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
             next_id: AtomicU64::new(0),
             conns: Mutex::new(HashMap::new()),
@@ -414,6 +420,10 @@ impl Proxy {
                 let Ok(client) = client else { continue };
                 if st.cut.load(Ordering::SeqCst) {
                     let _ = client.shutdown(Shutdown::Both);
+                    continue;
+                }
+                if st.stalled.load(Ordering::SeqCst) {
+                    st.held.lock().expect("proxy lock").push(client);
                     continue;
                 }
                 relay(&st, client);
@@ -441,9 +451,14 @@ impl Proxy {
         self.state.conns.lock().expect("proxy lock").len()
     }
 
-    /// Closes every live connection and closes new ones right after accepting them.
+    /// Closes every live connection and closes new ones right after accepting them (the
+    /// service is down: clients see their connections reset at once).
     pub(crate) fn cut(&self) {
         self.state.cut.store(true, Ordering::SeqCst);
+        self.state.stalled.store(false, Ordering::SeqCst);
+        for c in self.state.held.lock().expect("proxy lock").drain(..) {
+            let _ = c.shutdown(Shutdown::Both);
+        }
         let conns: Vec<_> = self
             .state
             .conns
@@ -457,9 +472,27 @@ impl Proxy {
         }
     }
 
-    /// Relays new connections again.
+    /// A black hole instead (the network between them is gone): open connections stay open
+    /// but nothing passes, new connections are accepted and get no answer. [`Proxy::restore`]
+    /// delivers what was held, like a healed partition.
+    pub(crate) fn stall(&self) {
+        self.state.stalled.store(true, Ordering::SeqCst);
+    }
+
+    /// Relays again (new connections, and after a stall what was held).
     pub(crate) fn restore(&self) {
         self.state.cut.store(false, Ordering::SeqCst);
+        self.state.stalled.store(false, Ordering::SeqCst);
+        let held: Vec<_> = self
+            .state
+            .held
+            .lock()
+            .expect("proxy lock")
+            .drain(..)
+            .collect();
+        for c in held {
+            relay(&self.state, c);
+        }
     }
 }
 
@@ -492,7 +525,7 @@ fn relay(st: &Arc<ProxyState>, client: TcpStream) {
     for (from, to) in [(client, s2), (server, c2)] {
         let (st, left) = (Arc::clone(st), Arc::clone(&left));
         std::thread::spawn(move || {
-            pump(from, to);
+            pump(&st, from, to);
             if left.fetch_sub(1, Ordering::SeqCst) == 1 {
                 st.conns.lock().expect("proxy lock").remove(&id);
             }
@@ -501,12 +534,15 @@ fn relay(st: &Arc<ProxyState>, client: TcpStream) {
 }
 
 /// Copies `from` → `to` until end or error, then passes the end on.
-fn pump(mut from: TcpStream, mut to: TcpStream) {
+fn pump(st: &ProxyState, mut from: TcpStream, mut to: TcpStream) {
     let mut buf = [0u8; 16 * 1024];
     loop {
         match from.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => {
+                while st.stalled.load(Ordering::SeqCst) && !st.stop.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
                 if to.write_all(&buf[..n]).is_err() {
                     break;
                 }

@@ -76,7 +76,7 @@ async fn the_proxy_relays_cuts_and_restores() {
     assert!(proxy.relayed() >= 1);
 
     // A WebSocket through the proxy dies on cut; new connections fail while cut.
-    a.lodm_event("px", "running").await;
+    let key = a.lodm_event("px", "running").await;
     let url = format!("ws://{}/api/v1/events/px/ws", proxy.addr());
     let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.expect("ws");
     assert!(matches!(
@@ -102,6 +102,35 @@ async fn the_proxy_relays_cuts_and_restores() {
     assert_eq!(proxy.live(), 0);
 
     proxy.restore();
+    let res = fresh.get(via("/health")).send().await.expect("restored");
+    assert_eq!(res.status().as_u16(), 200);
+
+    // Stalled: a live WebSocket gets nothing and a new request no answer; on restore both go on.
+    let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.expect("ws");
+    let full = ws.next().await;
+    assert!(matches!(
+        full,
+        Some(Ok(tokio_tungstenite::tungstenite::Message::Text(_)))
+    ));
+    proxy.stall();
+    a.post_results(&key, &bib2(9_100)).await.expect(200);
+    let pending = tokio::time::timeout(Duration::from_millis(500), ws.next()).await;
+    assert!(
+        pending.is_err(),
+        "nothing passes a stalled proxy: {pending:?}"
+    );
+    let short = awc::Client::builder()
+        .timeout(Duration::from_millis(500))
+        .finish();
+    assert!(short.get(via("/health")).send().await.is_err());
+    proxy.restore();
+    let held = tokio::time::timeout(Duration::from_secs(5), ws.next())
+        .await
+        .expect("held frame delivered on restore");
+    let Some(Ok(tokio_tungstenite::tungstenite::Message::Text(t))) = held else {
+        panic!("{held:?}");
+    };
+    assert!(t.as_str().contains("\"time\":9100"), "{t}");
     let again = awc::Client::builder()
         .timeout(Duration::from_secs(5))
         .finish();
