@@ -174,6 +174,10 @@ pub(crate) fn services(test: &str) -> Option<Services> {
                 host_port(&svc.pg_admin, 5432)
             )),
             Ok(()) => match nats_request(&svc.nats, "$JS.API.INFO", b"") {
+                Err(e) if e.starts_with("no responders") => Some(format!(
+                    "NATS at {} has no JetStream ({e})",
+                    host_port(&svc.nats, 4222)
+                )),
                 Err(e) => Some(format!(
                     "NATS at {} not reachable ({e})",
                     host_port(&svc.nats, 4222)

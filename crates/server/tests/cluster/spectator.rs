@@ -157,7 +157,7 @@ impl Spectator {
     /// Closes the connection (client close), keeping the position.
     pub(crate) async fn disconnect(&mut self) {
         if let Some(mut ws) = self.ws.take() {
-            let _ = ws.close(None).await;
+            let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(None)).await;
         }
     }
 
