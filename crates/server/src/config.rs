@@ -245,8 +245,9 @@ pub struct BackupSchedule {
     pub keep: usize,
 }
 
-/// Cluster mode's frame bus (`NATS_*`), when `NATS_URL` is set.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Cluster mode's frame bus (`NATS_*`), when `NATS_URL` is set. `Debug` hides the URL's
+/// credentials.
+#[derive(Clone, PartialEq, Eq)]
 pub struct NatsConfig {
     /// `NATS_URL`: one or more server URLs, comma-separated.
     pub url: String,
@@ -256,6 +257,35 @@ pub struct NatsConfig {
     pub subject_prefix: String,
     /// `NATS_PUBLISH_TIMEOUT_MS`.
     pub publish_timeout: Duration,
+}
+
+impl fmt::Debug for NatsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NatsConfig")
+            .field("url", &redact_nats_url(&self.url))
+            .field("stream", &self.stream)
+            .field("subject_prefix", &self.subject_prefix)
+            .field("publish_timeout", &self.publish_timeout)
+            .finish()
+    }
+}
+
+/// `NATS_URL` fit for a log or an error message: the user, password or token of each URL
+/// (`nats://user:pass@host`, `nats://token@host`) replaced by `***`.
+pub(crate) fn redact_nats_url(url: &str) -> String {
+    url.split(',')
+        .map(|part| match part.split_once("://") {
+            Some((scheme, rest)) => match rest.rsplit_once('@') {
+                Some((_, host)) => format!("{scheme}://***@{host}"),
+                None => part.to_owned(),
+            },
+            None => match part.rsplit_once('@') {
+                Some((_, host)) => format!("***@{host}"),
+                None => part.to_owned(),
+            },
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The whole server configuration.
@@ -522,7 +552,7 @@ fn nats_config(env: &Env<'_>) -> Result<Option<NatsConfig>, ConfigError> {
     if !url.split(',').all(url_ok) {
         return Err(ConfigError::Invalid {
             name: "NATS_URL",
-            value: url,
+            value: redact_nats_url(&url),
             rule: "must be comma-separated nats://host:port or tls://host:port URLs",
         });
     }
@@ -656,6 +686,27 @@ mod tests {
             let err = cfg(&pairs).unwrap_err().to_string();
             assert!(err.contains(name), "{name}={value}: {err}");
         }
+        // Credentials never reach a log or an error message.
+        let c = cfg(&[(
+            "NATS_URL",
+            "nats://u:secret@a:4222,tls://tok3n@b:4222,c:4222",
+        )])
+        .unwrap()
+        .nats
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("secret") && !shown.contains("tok3n"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("nats://***@a:4222,tls://***@b:4222,c:4222"),
+            "{shown}"
+        );
+        let err = cfg(&[("NATS_URL", "http://u:secret@a:4222")])
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("secret"), "{err}");
         for name in [
             "NATS_STREAM",
             "NATS_SUBJECT_PREFIX",

@@ -59,8 +59,10 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
 
-/// Where and how the bus runs.
-#[derive(Debug, Clone)]
+use crate::config::redact_nats_url;
+
+/// Where and how the bus runs. `Debug` hides the URL's credentials.
+#[derive(Clone)]
 pub(crate) struct BusConfig {
     /// `NATS_URL` (one URL or several, comma-separated).
     pub url: String,
@@ -74,6 +76,19 @@ pub(crate) struct BusConfig {
     pub max_age: Duration,
     /// `NATS_PUBLISH_TIMEOUT_MS`: longest wait for a `PubAck` (and for a backlog's first answer).
     pub publish_timeout: Duration,
+}
+
+impl fmt::Debug for BusConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BusConfig")
+            .field("url", &redact_nats_url(&self.url))
+            .field("stream", &self.stream)
+            .field("subject_prefix", &self.subject_prefix)
+            .field("max_frames_per_event", &self.max_frames_per_event)
+            .field("max_age", &self.max_age)
+            .field("publish_timeout", &self.publish_timeout)
+            .finish()
+    }
 }
 
 /// What a frame is, as far as the follower needs to know (`Live-Kind`).
@@ -224,7 +239,9 @@ impl Bus {
             .split(',')
             .map(|part| part.trim().parse::<async_nats::ServerAddr>())
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|err| BusError::Other(format!("NATS_URL {:?}: {err}", config.url)))?;
+            .map_err(|err| {
+                BusError::Other(format!("NATS_URL {}: {err}", redact_nats_url(&config.url)))
+            })?;
         let (link_tx, link) = watch::channel(Link::default());
         let link_tx = Arc::new(link_tx);
         let client = async_nats::ConnectOptions::new()
@@ -252,7 +269,9 @@ impl Bus {
             })
             .connect(servers)
             .await
-            .map_err(|err| BusError::Other(format!("NATS_URL {:?}: {err}", config.url)))?;
+            .map_err(|err| {
+                BusError::Other(format!("NATS_URL {}: {err}", redact_nats_url(&config.url)))
+            })?;
         let js = jetstream::new(client.clone());
         Ok(Bus {
             inner: Arc::new(Inner {
@@ -327,9 +346,17 @@ impl Bus {
 
     /// Starts the subscription task: one ordered push consumer (`DeliverPolicy::New`) over
     /// `<prefix>.>`, re-established after errors and reconnects (bounded backoff), each message
-    /// decoded into a [`BusFrame`]; [`BusEvent::Reconnected`] after every re-establishment (not
-    /// the first one). Messages that cannot be decoded are logged and skipped. The task ends
-    /// when the receiver is dropped.
+    /// decoded into a [`BusFrame`]. [`BusEvent::Reconnected`] comes when a consumer starts after
+    /// anything that may have lost frames: a lost connection, a failed consumer, a failed
+    /// attempt to create one; not for the first consumer, even when it waited for NATS to come
+    /// up (hubs loaded meanwhile come from the database; anti-entropy covers frames that other
+    /// instances published while only this one could not reach NATS).
+    /// Messages that cannot be decoded are logged and skipped. The task ends when the receiver
+    /// is dropped.
+    ///
+    /// Frames come in stream order, but the follower must still check epoch and seq: a frame
+    /// can come twice, and right after a reconnect the client's own recovery may replay retained
+    /// frames (older epochs included) before the consumer is re-created.
     pub(crate) fn subscribe(&self) -> mpsc::Receiver<BusEvent> {
         let (tx, rx) = mpsc::channel(SUBSCRIBE_QUEUE);
         let bus = self.clone();
@@ -339,7 +366,9 @@ impl Bus {
 
     async fn run_subscription(self, tx: mpsc::Sender<BusEvent>) {
         let mut link = self.inner.link.clone();
-        let mut established = false;
+        // Set by anything that may have lost frames (a failed attempt, a lost connection or
+        // consumer); the next consumer that starts is then announced with `Reconnected`.
+        let mut interrupted = false;
         let mut failures: u32 = 0;
         loop {
             if failures > 0 {
@@ -358,16 +387,18 @@ impl Bus {
                 Err(err) => {
                     tracing::warn!(error = %err, "NATS bus: subscription not established; retrying");
                     failures = failures.saturating_add(1);
+                    interrupted = true;
                     continue;
                 }
             };
-            if established {
+            if interrupted {
                 tracing::info!("NATS bus: subscription re-established");
                 if tx.send(BusEvent::Reconnected).await.is_err() {
                     return;
                 }
             }
-            established = true;
+            // Every way out of the loop below (but the receiver going) may lose frames.
+            interrupted = true;
             failures = 0;
             loop {
                 tokio::select! {

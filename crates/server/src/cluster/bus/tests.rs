@@ -286,7 +286,9 @@ async fn without_nats_connect_succeeds_and_publish_fails_in_time() {
     // Several servers, comma-separated, as NATS_URL allows.
     let several = format!("nats://127.0.0.1:{port}, nats://127.0.0.1:{port}");
     assert!(Bus::connect(test_config(&several, 16)).await.is_ok());
-    let err = Bus::connect(test_config("nats://127.0.0.1:70000", 16)).await.unwrap_err();
+    let err = Bus::connect(test_config("nats://127.0.0.1:70000", 16))
+        .await
+        .unwrap_err();
     assert!(!err.is_unavailable(), "{err}");
 }
 
