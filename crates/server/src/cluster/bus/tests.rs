@@ -330,19 +330,31 @@ impl Drop for NatsServer {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_server_brings_reconnected_and_frames_again() {
+    restart_scenario(
+        "a_restarted_server_brings_reconnected_and_frames_again",
+        true,
+    )
+    .await;
+}
+
+/// The server comes back without its store: the stream is gone and is created again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_lost_its_store_gets_the_stream_back() {
+    restart_scenario("a_server_that_lost_its_store_gets_the_stream_back", false).await;
+}
+
+/// Own `nats-server`, subscribe, a frame, kill, restart on the same port (same store or a new
+/// one), `Reconnected`, a frame published after the restart arrives.
+async fn restart_scenario(test: &str, keep_store: bool) {
     if !Path::new(NATS_SERVER_BIN).exists() {
         let required = std::env::var("LIVE_MINI_REQUIRE_SERVICES").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "bus::a_restarted_server…: {NATS_SERVER_BIN} missing"
-        );
-        let line = format!(
-            "cluster tests NOT RUN (bus::a_restarted_server_brings_reconnected_and_frames_again): {NATS_SERVER_BIN} missing\n"
-        );
+        assert!(!required, "bus::{test}: {NATS_SERVER_BIN} missing");
+        let line = format!("cluster tests NOT RUN (bus::{test}): {NATS_SERVER_BIN} missing\n");
         let _ = std::io::stderr().lock().write_all(line.as_bytes());
         return;
     }
     let store = tempfile::tempdir().expect("tempdir");
+    let other_store = tempfile::tempdir().expect("tempdir");
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
@@ -352,6 +364,14 @@ async fn a_restarted_server_brings_reconnected_and_frames_again() {
     let bus = Bus::connect(test_config(&url, 16)).await.expect("connect");
     let mut rx = bus.subscribe();
     wait_subscribed(&bus, &mut rx).await;
+    let before = frame(5, 1, BusKind::Results);
+    bus.publish(&before)
+        .await
+        .expect("publish before the restart");
+    match next_event(&mut rx, Duration::from_secs(5)).await {
+        Some(BusEvent::Frame(got)) => assert_eq!(got, before),
+        other => panic!("expected the frame published before the restart, got {other:?}"),
+    }
 
     drop(server);
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -362,25 +382,41 @@ async fn a_restarted_server_brings_reconnected_and_frames_again() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let _server = NatsServer::start(port, store.path());
+    let err = bus
+        .publish(&frame(5, 2, BusKind::Results))
+        .await
+        .unwrap_err();
+    assert!(err.is_unavailable(), "{err}");
+    let _server = NatsServer::start(
+        port,
+        if keep_store {
+            store.path()
+        } else {
+            other_store.path()
+        },
+    );
 
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match next_event(&mut rx, left).await {
             Some(BusEvent::Reconnected) => break,
-            // A probe published before the kill may still arrive.
-            Some(BusEvent::Frame(f)) if f.event_pk == i32::MAX => {}
             other => panic!("expected Reconnected, got {other:?}"),
         }
     }
-    let after = frame(5, 1, BusKind::Results);
+    let after = frame(5, 3, BusKind::Results);
     bus.publish(&after)
         .await
         .expect("publish after the restart");
     match next_event(&mut rx, Duration::from_secs(5)).await {
         Some(BusEvent::Frame(got)) => assert_eq!(got, after),
         other => panic!("expected the frame published after the restart, got {other:?}"),
+    }
+    let kept = bus.backlog(5).await.expect("backlog after the restart");
+    if keep_store {
+        assert_eq!(kept, [before, after]);
+    } else {
+        assert_eq!(kept, [after]);
     }
     bus.delete_stream().await.expect("delete stream");
 }
