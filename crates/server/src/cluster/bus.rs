@@ -13,12 +13,14 @@
 //! - file storage: a restarted NATS server still has the frames a gap may need;
 //! - `duplicate_window = min(max_age, 2 min)`: a publish retried after a lost `PubAck` is stored once.
 //!
-//! [`Bus::publish`] creates the stream, or updates it to the configuration, before its first
-//! publish on each connection (a NATS server restarted without its store has lost it).
+//! The bus creates the stream, or updates it to the configuration, before its first use on each
+//! connection (publish, subscription or backlog): a NATS server restarted without its store has
+//! lost it.
 //!
 //! # Message = one frame
 //!
-//! Headers (NATS headers are text; every value here is ASCII):
+//! Headers (NATS headers are text lines: every value here is printable ASCII, which event ids
+//! (DV38), epochs (hex) and statuses are; [`Bus::publish`] refuses anything else):
 //!
 //! | header | value | why |
 //! |---|---|---|
@@ -27,7 +29,7 @@
 //! | `Live-Epoch` | the event's epoch | seqs restart at 0 in a new epoch: (epoch, seq) is the frame's identity |
 //! | `Live-Seq` | the frame's seq (decimal) | the follower delivers in seq order and sees gaps without parsing the frame |
 //! | `Live-Kind` | `full`, `results`, `oncourse`, `status`, `refresh` or `deleted` | how the follower applies it (a `full`/`status` also replaces the cached full data; `deleted` closes the room) |
-//! | `Live-Status` | the event's status after the frame (optional) | status frames change what the room accepts; read without parsing JSON |
+//! | `Live-Status` | the event's status after the frame (status frames; absent otherwise) | status frames change what the room accepts; read without parsing JSON |
 //! | `Live-Frame-Len` | byte length of the frame part of the payload | splits the payload |
 //!
 //! Payload: the exact WebSocket text of the frame (the bytes every spectator receives, so a
@@ -74,7 +76,8 @@ pub(crate) struct BusConfig {
     pub max_frames_per_event: i64,
     /// `WS_RESUME_SECS`: age limit of the kept frames.
     pub max_age: Duration,
-    /// `NATS_PUBLISH_TIMEOUT_MS`: longest wait for a `PubAck` (and for a backlog's first answer).
+    /// `NATS_PUBLISH_TIMEOUT_MS`: longest wait for a `PubAck`; also bounds each JetStream API
+    /// request (at least 1 s) and, three times over, a whole backlog read.
     pub publish_timeout: Duration,
 }
 
@@ -305,7 +308,7 @@ impl Bus {
     }
 
     async fn publish_inner(&self, frame: &BusFrame) -> Result<(), BusError> {
-        let (headers, payload) = encode(frame);
+        let (headers, payload) = encode(frame)?;
         let subject = self.subject(frame.event_pk);
         // Two rounds: a stream lost since it was ensured (a NATS server restarted without its
         // store) answers "no responders"; it is created again and the frame published once more.
@@ -644,7 +647,21 @@ fn publish_error(err: &jetstream::context::PublishError) -> BusError {
 }
 
 /// Headers and payload of one frame (the wire format in the module doc).
-fn encode(frame: &BusFrame) -> (HeaderMap, Bytes) {
+fn encode(frame: &BusFrame) -> Result<(HeaderMap, Bytes), BusError> {
+    let texts = [
+        Some(&frame.event_id),
+        Some(&frame.epoch),
+        frame.status.as_ref(),
+    ];
+    if let Some(bad) = texts
+        .into_iter()
+        .flatten()
+        .find(|v| v.is_empty() || !v.bytes().all(|b| b.is_ascii_graphic()))
+    {
+        return Err(BusError::Other(format!(
+            "{bad:?} cannot travel in a NATS header (printable ASCII, not empty)"
+        )));
+    }
     let mut headers = HeaderMap::new();
     headers.insert(
         NATS_MESSAGE_ID,
@@ -667,7 +684,7 @@ fn encode(frame: &BusFrame) -> (HeaderMap, Bytes) {
         }
         _ => frame.frame.clone(),
     };
-    (headers, payload)
+    Ok((headers, payload))
 }
 
 /// The frame a message carries, or why it carries none.

@@ -436,7 +436,14 @@ fn kinds_round_trip_and_undecodable_messages_are_refused() {
         status: Some("running".to_owned()),
         ..frame(12, 9, BusKind::Status)
     };
-    let (headers, payload) = encode(&f);
+    let (headers, payload) = encode(&f).expect("encode");
+    for bad in ["", "a\r\nNats-Msg-Id: x", "ž"] {
+        let bad_id = BusFrame {
+            event_id: bad.to_owned(),
+            ..f.clone()
+        };
+        assert!(encode(&bad_id).is_err(), "{bad:?}");
+    }
     let message = |subject: &str, headers: Option<HeaderMap>, payload: Bytes| async_nats::Message {
         subject: subject.into(),
         reply: None,
