@@ -512,10 +512,17 @@ impl Bus {
                     err.kind() == jetstream::stream::ConsumerErrorKind::TimedOut,
                 )
             })?;
-        let name = consumer.cached_info().name.clone();
+        // Deleted when the read ends, however it ends (the timeout drops this future); left
+        // alone, the server would drop it after 30 s without interest.
+        let _cleanup = ConsumerCleanup {
+            js: self.inner.js.clone(),
+            stream: self.inner.config.stream.clone(),
+            name: consumer.cached_info().name.clone(),
+        };
         let pending = consumer.cached_info().num_pending;
         let mut frames = Vec::with_capacity(usize::try_from(pending).unwrap_or(0));
         if pending > 0 {
+            let mut complete = false;
             let mut messages = consumer
                 .messages()
                 .await
@@ -535,16 +542,16 @@ impl Bus {
                     ),
                 }
                 if left == 0 {
+                    complete = true;
                     break;
                 }
             }
+            if !complete {
+                return Err(BusError::Unavailable(format!(
+                    "backlog of event {event_pk} ended before its last frame"
+                )));
+            }
         }
-        // The consumer would go after 30 s without interest; delete it now, without waiting.
-        let js = self.inner.js.clone();
-        let stream = self.inner.config.stream.clone();
-        tokio::spawn(async move {
-            js.delete_consumer_from_stream(&name, &stream).await.ok();
-        });
         Ok(frames)
     }
 
@@ -615,6 +622,26 @@ impl Bus {
             .config
             .publish_timeout
             .max(Duration::from_secs(1))
+    }
+}
+
+/// Deletes a short-lived consumer when dropped, without waiting for the answer.
+struct ConsumerCleanup {
+    js: jetstream::Context,
+    stream: String,
+    name: String,
+}
+
+impl Drop for ConsumerCleanup {
+    fn drop(&mut self) {
+        let js = self.js.clone();
+        let stream = std::mem::take(&mut self.stream);
+        let name = std::mem::take(&mut self.name);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                js.delete_consumer_from_stream(&name, &stream).await.ok();
+            });
+        }
     }
 }
 
