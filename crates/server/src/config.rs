@@ -34,6 +34,10 @@
 //! | `CLIENT_WS_MAX_CONNECTIONS` | `2500` | open WebSocket connections per client address; over it → 429; `0` = no limit |
 //! | `CLIENT_WS_HANDSHAKE_BURST` | `2500` | WebSocket handshakes one client address may make at once (token bucket size, ≥ 1) |
 //! | `CLIENT_WS_HANDSHAKE_RATE` | `250` | handshakes per second refilled per client address; over it → 429 with `Retry-After`; `0` = no limit |
+//! | `NATS_URL` | unset | cluster mode's frame bus: NATS JetStream server(s), `nats://host:port` or `tls://…`, comma-separated; unset = one instance, no bus |
+//! | `NATS_STREAM` | `LIVE_FRAMES` | JetStream stream of the frames (letters, digits, `-`, `_`; needs `NATS_URL`) |
+//! | `NATS_SUBJECT_PREFIX` | `live.frames` | subject prefix: each event's frames go to `<prefix>.<event key>` (dot-separated tokens of letters, digits, `-`, `_`; needs `NATS_URL`) |
+//! | `NATS_PUBLISH_TIMEOUT_MS` | `2000` | longest wait for NATS to acknowledge a frame (1–60000; needs `NATS_URL`) |
 //!
 //! The per-client limits apply to the WebSocket route only; the booth's ingest (key-authenticated)
 //! and every REST read are never limited by them. Why these defaults (a carrier NAT puts
@@ -241,6 +245,49 @@ pub struct BackupSchedule {
     pub keep: usize,
 }
 
+/// Cluster mode's frame bus (`NATS_*`), when `NATS_URL` is set. `Debug` hides the URL's
+/// credentials.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NatsConfig {
+    /// `NATS_URL`: one or more server URLs, comma-separated.
+    pub url: String,
+    /// `NATS_STREAM`.
+    pub stream: String,
+    /// `NATS_SUBJECT_PREFIX`.
+    pub subject_prefix: String,
+    /// `NATS_PUBLISH_TIMEOUT_MS`.
+    pub publish_timeout: Duration,
+}
+
+impl fmt::Debug for NatsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NatsConfig")
+            .field("url", &redact_nats_url(&self.url))
+            .field("stream", &self.stream)
+            .field("subject_prefix", &self.subject_prefix)
+            .field("publish_timeout", &self.publish_timeout)
+            .finish()
+    }
+}
+
+/// `NATS_URL` fit for a log or an error message: the user, password or token of each URL
+/// (`nats://user:pass@host`, `nats://token@host`) replaced by `***`.
+pub(crate) fn redact_nats_url(url: &str) -> String {
+    url.split(',')
+        .map(|part| match part.split_once("://") {
+            Some((scheme, rest)) => match rest.rsplit_once('@') {
+                Some((_, host)) => format!("{scheme}://***@{host}"),
+                None => part.to_owned(),
+            },
+            None => match part.rsplit_once('@') {
+                Some((_, host)) => format!("***@{host}"),
+                None => part.to_owned(),
+            },
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// The whole server configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -284,6 +331,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// `CLIENT_WS_*`.
     pub client_limits: ClientLimitsConfig,
+    /// `NATS_*`: cluster mode's frame bus, when `NATS_URL` is set.
+    pub nats: Option<NatsConfig>,
 }
 
 /// A configuration value that breaks the rules; the message names the variable.
@@ -397,6 +446,7 @@ impl Config {
                 handshake_burst: env.positive("CLIENT_WS_HANDSHAKE_BURST", 2500)?,
                 handshake_rate: env.number("CLIENT_WS_HANDSHAKE_RATE", 250, 0)?,
             },
+            nats: nats_config(&env)?,
         };
         if config.production && config.master_keys.is_empty() {
             return Err(ConfigError::ProductionWithoutKeys);
@@ -437,6 +487,81 @@ fn backup_schedule(env: &Env<'_>) -> Result<Option<BackupSchedule>, ConfigError>
             None => Ok(None),
         },
     }
+}
+
+/// `NATS_*`: like `BACKUP_*`, the other variables are checked even without `NATS_URL`, and
+/// setting one without it is an error rather than a silently single-instance server.
+fn nats_config(env: &Env<'_>) -> Result<Option<NatsConfig>, ConfigError> {
+    let token_ok = |t: &str| {
+        !t.is_empty()
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let stream = env
+        .get("NATS_STREAM")
+        .unwrap_or_else(|| "LIVE_FRAMES".to_owned());
+    if stream.len() > 64 || !token_ok(&stream) {
+        return Err(ConfigError::Invalid {
+            name: "NATS_STREAM",
+            value: stream,
+            rule: "must be 1 to 64 letters, digits, - and _",
+        });
+    }
+    let subject_prefix = env
+        .get("NATS_SUBJECT_PREFIX")
+        .unwrap_or_else(|| "live.frames".to_owned());
+    if subject_prefix.len() > 128 || !subject_prefix.split('.').all(token_ok) {
+        return Err(ConfigError::Invalid {
+            name: "NATS_SUBJECT_PREFIX",
+            value: subject_prefix,
+            rule: "must be dot-separated tokens of letters, digits, - and _ (no wildcards)",
+        });
+    }
+    let timeout_ms: u64 = env.positive("NATS_PUBLISH_TIMEOUT_MS", 2000)?;
+    if timeout_ms > 60_000 {
+        return Err(ConfigError::Invalid {
+            name: "NATS_PUBLISH_TIMEOUT_MS",
+            value: timeout_ms.to_string(),
+            rule: "must be at most 60000 (a minute)",
+        });
+    }
+    let Some(url) = env.get("NATS_URL") else {
+        return match [
+            "NATS_STREAM",
+            "NATS_SUBJECT_PREFIX",
+            "NATS_PUBLISH_TIMEOUT_MS",
+        ]
+        .into_iter()
+        .find_map(|name| env.get(name).map(|value| (name, value)))
+        {
+            Some((name, value)) => Err(ConfigError::Invalid {
+                name,
+                value,
+                rule: "needs NATS_URL",
+            }),
+            None => Ok(None),
+        };
+    };
+    let url_ok = |part: &str| {
+        let part = part.trim();
+        let scheme_ok = part
+            .split_once("://")
+            .is_none_or(|(scheme, _)| matches!(scheme, "nats" | "tls"));
+        !part.is_empty() && scheme_ok && part.parse::<async_nats::ServerAddr>().is_ok()
+    };
+    if !url.split(',').all(url_ok) {
+        return Err(ConfigError::Invalid {
+            name: "NATS_URL",
+            value: redact_nats_url(&url),
+            rule: "must be comma-separated nats://host:port or tls://host:port URLs",
+        });
+    }
+    Ok(Some(NatsConfig {
+        url,
+        stream,
+        subject_prefix,
+        publish_timeout: Duration::from_millis(timeout_ms),
+    }))
 }
 
 struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
@@ -516,6 +641,88 @@ mod tests {
         assert_eq!(c.metrics_token, None);
         assert!(c.trusted_proxies.is_empty());
         assert_eq!(c.client_limits, ClientLimitsConfig::default());
+    }
+
+    #[test]
+    fn nats_is_off_by_default_and_checked_when_set() {
+        assert_eq!(cfg(&[]).unwrap().nats, None);
+        let c = cfg(&[("NATS_URL", "nats://10.0.0.5:4222")]).unwrap();
+        assert_eq!(
+            c.nats,
+            Some(NatsConfig {
+                url: "nats://10.0.0.5:4222".to_owned(),
+                stream: "LIVE_FRAMES".to_owned(),
+                subject_prefix: "live.frames".to_owned(),
+                publish_timeout: Duration::from_secs(2),
+            })
+        );
+        let c = cfg(&[
+            ("NATS_URL", "nats://a:4222,tls://b:4222"),
+            ("NATS_STREAM", "FRAMES_2"),
+            ("NATS_SUBJECT_PREFIX", "prod.live-mini.frames"),
+            ("NATS_PUBLISH_TIMEOUT_MS", "500"),
+        ])
+        .unwrap()
+        .nats
+        .unwrap();
+        assert_eq!(c.stream, "FRAMES_2");
+        assert_eq!(c.subject_prefix, "prod.live-mini.frames");
+        assert_eq!(c.publish_timeout, Duration::from_millis(500));
+        for (name, value) in [
+            ("NATS_URL", "http://a:4222"),
+            ("NATS_URL", "nats://a:4222,"),
+            ("NATS_STREAM", "LIVE.FRAMES"),
+            ("NATS_STREAM", "a b"),
+            ("NATS_SUBJECT_PREFIX", "live.>"),
+            ("NATS_SUBJECT_PREFIX", "live..frames"),
+            ("NATS_SUBJECT_PREFIX", "live.*"),
+            ("NATS_PUBLISH_TIMEOUT_MS", "0"),
+            ("NATS_PUBLISH_TIMEOUT_MS", "60001"),
+        ] {
+            let mut pairs = vec![(name, value)];
+            if name != "NATS_URL" {
+                pairs.push(("NATS_URL", "nats://127.0.0.1:4222"));
+            }
+            let err = cfg(&pairs).unwrap_err().to_string();
+            assert!(err.contains(name), "{name}={value}: {err}");
+        }
+        // Credentials never reach a log or an error message.
+        let c = cfg(&[(
+            "NATS_URL",
+            "nats://u:secret@a:4222,tls://tok3n@b:4222,c:4222",
+        )])
+        .unwrap()
+        .nats
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("secret") && !shown.contains("tok3n"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("nats://***@a:4222,tls://***@b:4222,c:4222"),
+            "{shown}"
+        );
+        let err = cfg(&[("NATS_URL", "http://u:secret@a:4222")])
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("secret"), "{err}");
+        for name in [
+            "NATS_STREAM",
+            "NATS_SUBJECT_PREFIX",
+            "NATS_PUBLISH_TIMEOUT_MS",
+        ] {
+            let value = if name == "NATS_PUBLISH_TIMEOUT_MS" {
+                "100"
+            } else {
+                "X"
+            };
+            let err = cfg(&[(name, value)]).unwrap_err().to_string();
+            assert!(
+                err.contains(name) && err.contains("needs NATS_URL"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

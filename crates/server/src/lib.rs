@@ -5,6 +5,7 @@ mod app;
 pub mod backup;
 mod bodies;
 mod client_limits;
+mod cluster;
 mod compress;
 pub mod config;
 mod cors;
