@@ -7,6 +7,7 @@
 
 use diesel::prelude::*;
 
+use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::rows::{
     AdminEventRow, CategoryRow, ClassRow, CourseRow, EventRefRow, LogRow, ParticipantNameRow,
@@ -18,8 +19,8 @@ use crate::schema::{
 use crate::store::Store;
 
 fn one<T>(
-    conn: &mut SqliteConnection,
-    query: impl diesel::query_dsl::LoadQuery<'static, SqliteConnection, T>,
+    conn: &mut DbConnection,
+    query: impl diesel::query_dsl::LoadQuery<'static, DbConnection, T>,
 ) -> Result<(), StoreError> {
     query.load::<T>(conn)?;
     Ok(())
