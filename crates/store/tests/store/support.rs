@@ -190,9 +190,14 @@ impl Drop for TestDb {
 impl TestDb {
     /// A freshly migrated SQLite database.
     pub(crate) fn open() -> Self {
+        Self::open_with(|config| config)
+    }
+
+    /// [`TestDb::open`] with the store configuration adjusted by `f`.
+    pub(crate) fn open_with(f: impl FnOnce(StoreConfig) -> StoreConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("data").join("live.db");
-        let store = Store::open(&StoreConfig::sqlite(path.clone())).unwrap();
+        let store = Store::open(&f(StoreConfig::sqlite(path.clone()))).unwrap();
         Self {
             store,
             location: Location::Sqlite { path, _dir: dir },
