@@ -2,7 +2,7 @@
 //!
 //! `DbConnection` is diesel's derived multi-connection: queries built with the common DSL run on
 //! either backend. The few statements that must differ (pragmas, `BEGIN IMMEDIATE`,
-//! `FOR UPDATE`, upserts — the multi-backend has no `ON CONFLICT`) match on the enum in one small
+//! `FOR NO KEY UPDATE`, upserts — the multi-backend has no `ON CONFLICT`) match on the enum in one small
 //! place each; [`on_backend!`] compiles one block of DSL code once per backend for the upserts.
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
@@ -36,7 +36,7 @@ pub(crate) use on_backend;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TxKind {
     /// A write: SQLite `BEGIN IMMEDIATE` (the write lock up front), PostgreSQL read committed
-    /// (each write then takes its event row with `FOR UPDATE`).
+    /// (each write then takes its event row with `FOR NO KEY UPDATE`).
     Write,
     /// A consistent read snapshot: SQLite `BEGIN` (WAL snapshot at the first read), PostgreSQL
     /// `REPEATABLE READ READ ONLY`.

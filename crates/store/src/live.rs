@@ -1,8 +1,10 @@
 //! The event row as every event write's lock, and the live position kept in it (cluster mode).
 //!
 //! Every write of an event starts by taking its row ([`lock_event_row`]): on PostgreSQL with
-//! `SELECT … FOR UPDATE`, so writes of one event serialise across instances (the lock is held to
-//! the end of the transaction); on SQLite the single writer's `BEGIN IMMEDIATE` already
+//! `SELECT … FOR NO KEY UPDATE`, so writes of one event serialise across instances (the lock is
+//! held to the end of the transaction). `NO KEY` because the writes never change the key: it
+//! conflicts with every other writer of the event (and with a delete) but not with the
+//! `FOR KEY SHARE` that inserts referencing the event take (the ingest log's flusher); on SQLite the single writer's `BEGIN IMMEDIATE` already
 //! serialises them and the same select is a plain existence check. The ingest guard then checks
 //! the status read under that lock, inside the transaction that writes.
 //!
@@ -115,14 +117,14 @@ fn signed(v: u64) -> Result<i64, StoreError> {
     i64::try_from(v).map_err(|_| StoreError::Corrupt(format!("live sequence {v} out of range")))
 }
 
-/// Takes the row of event `pk` for the rest of the transaction (PostgreSQL: `FOR UPDATE`;
+/// Takes the row of event `pk` for the rest of the transaction (PostgreSQL: `FOR NO KEY UPDATE`;
 /// SQLite: the writer already holds the database lock). `EventNotFound` when it is gone.
 pub(crate) fn lock_event_row(conn: &mut DbConnection, pk: i32) -> Result<LockedEvent, StoreError> {
     let row = match conn {
         DbConnection::Pg(c) => events::table
             .find(pk)
             .select(LockedEvent::as_select())
-            .for_update()
+            .for_no_key_update()
             .first(c)
             .optional()?,
         DbConnection::Sqlite(c) => events::table
@@ -143,7 +145,7 @@ pub(crate) fn lock_event_by_id(
         DbConnection::Pg(c) => events::table
             .filter(events::event_id.eq(event_id))
             .select(LockedEvent::as_select())
-            .for_update()
+            .for_no_key_update()
             .first(c)
             .optional()?,
         DbConnection::Sqlite(c) => events::table

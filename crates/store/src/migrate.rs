@@ -34,14 +34,21 @@ pub(crate) fn run_sqlite(url: &str) -> Result<(), String> {
 
 /// Applies pending PostgreSQL migrations on `conn`, one instance at a time.
 pub(crate) fn run_pg(conn: &mut PgConnection) -> Result<(), String> {
-    conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK});"))
-        .map_err(|e| e.to_string())?;
+    // Wait for another instance's migrations however long they take (the pool's connections
+    // otherwise give up on locks after 5 s).
+    conn.batch_execute(&format!(
+        "SET lock_timeout = 0; SELECT pg_advisory_lock({MIGRATION_LOCK});"
+    ))
+    .map_err(|e| e.to_string())?;
     let result = conn
         .run_pending_migrations(PG_MIGRATIONS)
         .map(|_| ())
         .map_err(|e| e.to_string());
     let unlocked = conn
-        .batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK});"))
+        .batch_execute(&format!(
+            "SELECT pg_advisory_unlock({MIGRATION_LOCK}); SET lock_timeout = {};",
+            BUSY_TIMEOUT.as_millis()
+        ))
         .map_err(|e| e.to_string());
     result.and(unlocked)
 }

@@ -6,7 +6,7 @@
 //! writer and the writer never blocks them.
 //!
 //! PostgreSQL has row locks, so its writer pool has several connections: writes of different
-//! events run in parallel, writes of one event serialise on the event row (`FOR UPDATE`, see
+//! events run in parallel, writes of one event serialise on the event row (`FOR NO KEY UPDATE`, see
 //! `store::lock_event`). Readers run read-only sessions. Every checkout waits at most 5 s, so an
 //! unreachable server becomes `StoreError::PoolTimeout` (503 + `Retry-After`), never a hang.
 
