@@ -67,9 +67,11 @@ impl StoreConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WriteTiming {
     /// From the call to the writer connection in hand: the blocking-pool hop and the wait for
-    /// the single writer (other writes, checkpoints do not take it).
+    /// the single writer (other writes, checkpoints do not take it); on PostgreSQL the wait for
+    /// a pooled writer.
     pub waited: Duration,
-    /// The `BEGIN IMMEDIATE … COMMIT` transaction itself (or its rollback).
+    /// The `BEGIN IMMEDIATE … COMMIT` transaction itself (or its rollback); on PostgreSQL this
+    /// includes the wait for the event's row lock.
     pub ran: Duration,
     /// Whether it committed.
     pub committed: bool,
