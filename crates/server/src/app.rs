@@ -9,7 +9,7 @@ use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use live_rooms::{Rooms, RoomsConfig};
-use live_store::{Store, StoreConfig};
+use live_store::{Backend, Store, StoreConfig};
 
 use crate::client_limits::ClientLimiter;
 use crate::config::Config;
@@ -94,13 +94,26 @@ impl std::fmt::Debug for Application {
     }
 }
 
+/// The store's configuration: `DATABASE_URL` (PostgreSQL) or the SQLite file.
+fn store_config(config: &Config) -> StoreConfig {
+    let base = match &config.postgres_url {
+        Some(url) => StoreConfig {
+            write_pool_size: config.database_write_pool,
+            ..StoreConfig::postgres(url.expose())
+        },
+        None => StoreConfig::sqlite(config.database_path.clone()),
+    };
+    StoreConfig {
+        read_pool_size: 4,
+        sequence_in_db: config.sequence_in_db,
+        ..base
+    }
+}
+
 impl Application {
     /// Opens the database (creating and migrating it) and binds the listener.
     pub fn build(config: Config) -> anyhow::Result<Self> {
-        let store = Store::open(&StoreConfig {
-            path: config.database_path.clone(),
-            read_pool_size: 4,
-        })?;
+        let store = Store::open(&store_config(&config))?;
         let listener = bind(&config)?;
         let port = listener.local_addr()?.port();
         let oncourse = Oncourse::new(config.oncourse_ttl);
@@ -186,7 +199,9 @@ impl Application {
         let flusher = state
             .ingest_log
             .spawn_flusher(state.store.clone(), Duration::from_secs(1));
-        let checkpointer = state.store.spawn_checkpointer(Duration::from_secs(1));
+        // WAL checkpoints are SQLite's; PostgreSQL manages its own.
+        let checkpointer = (state.store.backend() == Backend::Sqlite)
+            .then(|| state.store.spawn_checkpointer(Duration::from_secs(1)));
         let reporter = crate::stats::spawn_reporter(state.rooms.clone(), Duration::from_mins(1));
         let backups = state.config.backup.clone().map(|schedule| {
             crate::backup::spawn_scheduler(state.config.database_path.clone(), schedule)
@@ -196,7 +211,9 @@ impl Application {
             backups.abort();
         }
         flusher.abort();
-        checkpointer.abort();
+        if let Some(checkpointer) = checkpointer {
+            checkpointer.abort();
+        }
         reporter.abort();
         state.ingest_log.flush(&state.store).await;
         result

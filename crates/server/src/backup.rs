@@ -22,6 +22,10 @@ pub fn run_from_args(args: &[OsString]) -> Option<ExitCode> {
     let outcome = match &args[1..] {
         [dest] if !dest.is_empty() && dest != "-h" && dest != "--help" => Config::from_env()
             .map_err(|e| e.to_string())
+            .and_then(|config| match &config.postgres_url {
+                Some(url) => Err(postgres_refusal(url)),
+                None => Ok(config),
+            })
             .and_then(|config| {
                 live_store::backup(&config.database_path, Path::new(dest)).map_err(|e| {
                     format!("backup of {} failed: {e}", config.database_path.display())
@@ -58,6 +62,16 @@ pub fn run_from_args(args: &[OsString]) -> Option<ExitCode> {
             ExitCode::from(1)
         }
     })
+}
+
+/// Why `live-mini backup` does nothing on PostgreSQL.
+fn postgres_refusal(url: &crate::config::PostgresUrl) -> String {
+    format!(
+        "live-mini backup copies the SQLite file; DATABASE_URL points at PostgreSQL ({}).\n\
+         Back it up with pg_dump instead, e.g. pg_dump --format=custom --file=<file> <DATABASE_URL> \
+         (docs/RUNBOOK.md, \"PostgreSQL\").",
+        url.redacted()
+    )
 }
 
 /// Takes a backup of `database` into the schedule's directory every `every` (the first one

@@ -5,6 +5,8 @@
 //! | `PORT` | `3000` | listen port (0–65535; 0 picks a free port) |
 //! | `HOST` | `127.0.0.1` | listen address (deployment files set `0.0.0.0`) |
 //! | `DATABASE_PATH` | `./data/live-mini.db` | SQLite file; parent directory created |
+//! | `DATABASE_URL` | unset | `postgres://…` (or `postgresql://…`): PostgreSQL instead of SQLite; `sqlite://<path>` or a plain path: that SQLite file. When set it wins over `DATABASE_PATH` (not in the contract) |
+//! | `DATABASE_WRITE_POOL` | `8` | writer connections on PostgreSQL (SQLite always has one writer; not in the contract) |
 //! | `MASTER_PASSWORDS` | empty | comma-separated admin keys; empty = open admin (development) |
 //! | `LIVE_ENV` | unset | `production`: refuse to start without master passwords, generic 500 messages |
 //! | `RUST_LOG` | `info` | log filter |
@@ -234,6 +236,36 @@ pub struct RoomsConfig {
     pub official_close_grace: Duration,
 }
 
+/// A PostgreSQL connection URL (`DATABASE_URL`). `Debug` and `Display` hide the credentials.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PostgresUrl(String);
+
+impl PostgresUrl {
+    /// The URL as configured (credentials included): only for opening the database.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `host[:port]/database`, without scheme, user or password: for logs and messages.
+    pub fn redacted(&self) -> &str {
+        let rest = self.0.split_once("://").map_or(self.0.as_str(), |(_, r)| r);
+        let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+        rest.split('?').next().unwrap_or(rest)
+    }
+}
+
+impl fmt::Debug for PostgresUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PostgresUrl({})", self.redacted())
+    }
+}
+
+impl fmt::Display for PostgresUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "postgres://{}", self.redacted())
+    }
+}
+
 /// Scheduled backups (`BACKUP_DIR`, `BACKUP_EVERY_SECS`, `BACKUP_KEEP`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackupSchedule {
@@ -297,8 +329,15 @@ pub struct Config {
     pub port: u16,
     /// Actix worker threads.
     pub workers: usize,
-    /// SQLite file.
+    /// SQLite file (unused when [`Config::postgres_url`] is set).
     pub database_path: PathBuf,
+    /// `DATABASE_URL=postgres://…`: the store runs on PostgreSQL.
+    pub postgres_url: Option<PostgresUrl>,
+    /// `DATABASE_WRITE_POOL`: writer connections on PostgreSQL.
+    pub database_write_pool: u32,
+    /// Cluster mode: live frames are numbered in the database (`StoreConfig::sequence_in_db`).
+    /// Not a variable of its own: false unless the cluster configuration turns it on.
+    pub sequence_in_db: bool,
     /// Admin master keys.
     pub master_keys: MasterKeys,
     /// `LIVE_ENV=production`.
@@ -405,6 +444,7 @@ impl Config {
                 rule: "must be an IP address",
             })?,
         };
+        let database = database(&env)?;
         let config = Self {
             host,
             port: env.number("PORT", 3000, 0)?,
@@ -412,9 +452,10 @@ impl Config {
                 "HTTP_WORKERS",
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             )?,
-            database_path: env
-                .get("DATABASE_PATH")
-                .map_or_else(|| PathBuf::from("./data/live-mini.db"), PathBuf::from),
+            database_path: database.0,
+            postgres_url: database.1,
+            database_write_pool: env.positive("DATABASE_WRITE_POOL", 8)?,
+            sequence_in_db: false,
             master_keys,
             production,
             log_filter: env.get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
@@ -451,8 +492,40 @@ impl Config {
         if config.production && config.master_keys.is_empty() {
             return Err(ConfigError::ProductionWithoutKeys);
         }
+        if config.postgres_url.is_some()
+            && let Some(schedule) = &config.backup
+        {
+            return Err(ConfigError::Invalid {
+                name: "BACKUP_DIR",
+                value: schedule.dir.display().to_string(),
+                rule: "scheduled backups copy the SQLite file; with DATABASE_URL=postgres://… \
+                       back up with pg_dump instead (docs/RUNBOOK.md, \"PostgreSQL\")",
+            });
+        }
         Ok(config)
     }
+}
+
+/// `DATABASE_URL` over `DATABASE_PATH`: the SQLite file and, for `postgres://`, the URL.
+fn database(env: &Env<'_>) -> Result<(PathBuf, Option<PostgresUrl>), ConfigError> {
+    let path = env
+        .get("DATABASE_PATH")
+        .map_or_else(|| PathBuf::from("./data/live-mini.db"), PathBuf::from);
+    let Some(url) = env.get("DATABASE_URL") else {
+        return Ok((path, None));
+    };
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((path, Some(PostgresUrl(url))));
+    }
+    let file = url.strip_prefix("sqlite://").unwrap_or(&url);
+    if file.is_empty() || file.contains("://") {
+        return Err(ConfigError::Invalid {
+            name: "DATABASE_URL",
+            value: url,
+            rule: "must be postgres://…, postgresql://…, sqlite://<path> or a file path",
+        });
+    }
+    Ok((PathBuf::from(file), None))
 }
 
 /// `BACKUP_*`: the interval and the count are checked even without a directory, and setting
@@ -619,6 +692,9 @@ mod tests {
         assert_eq!(c.port, 3000);
         assert_eq!(c.host.to_string(), "127.0.0.1");
         assert_eq!(c.database_path, PathBuf::from("./data/live-mini.db"));
+        assert_eq!(c.postgres_url, None);
+        assert_eq!(c.database_write_pool, 8);
+        assert!(!c.sequence_in_db);
         assert!(c.master_keys.is_empty());
         assert!(!c.production);
         assert_eq!(c.log_format, LogFormat::Pretty);
@@ -837,5 +913,44 @@ mod tests {
         assert!(!c.master_keys.matches("") && !c.master_keys.matches("c"));
         assert!(!cfg(&[("LIVE_ENV", "prod")]).unwrap().production);
         assert_eq!(format!("{:?}", c.master_keys), "MasterKeys(2 configured)");
+    }
+
+    #[test]
+    fn database_url_wins_over_database_path() {
+        let c = cfg(&[
+            ("DATABASE_PATH", "/var/lib/a.db"),
+            (
+                "DATABASE_URL",
+                "postgres://live:secret@db.internal:5432/live",
+            ),
+        ])
+        .unwrap();
+        let url = c.postgres_url.unwrap();
+        assert_eq!(url.expose(), "postgres://live:secret@db.internal:5432/live");
+        assert_eq!(url.redacted(), "db.internal:5432/live");
+        assert!(!format!("{url:?} {url}").contains("secret"));
+        let c = cfg(&[
+            ("DATABASE_PATH", "/var/lib/a.db"),
+            ("DATABASE_URL", "sqlite:///var/lib/b.db"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (c.database_path, c.postgres_url),
+            (PathBuf::from("/var/lib/b.db"), None)
+        );
+        let c = cfg(&[("DATABASE_URL", "data/c.db")]).unwrap();
+        assert_eq!(c.database_path, PathBuf::from("data/c.db"));
+        assert!(cfg(&[("DATABASE_URL", "mysql://x")]).is_err());
+        assert!(cfg(&[("DATABASE_URL", "sqlite://")]).is_err());
+    }
+
+    #[test]
+    fn scheduled_backups_are_refused_on_postgres() {
+        let err = cfg(&[
+            ("DATABASE_URL", "postgres://db/live"),
+            ("BACKUP_DIR", "/backups"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("pg_dump"), "{err}");
     }
 }

@@ -83,10 +83,14 @@ fn prepare_demo(config: &mut Config, args: DemoArgs) -> anyhow::Result<Demo> {
 }
 
 async fn serve(config: Config, demo: Option<Demo>) -> anyhow::Result<()> {
-    let (host, database) = (config.host, config.database_path.clone());
+    let host = config.host;
+    let database = match &config.postgres_url {
+        Some(url) => url.to_string(),
+        None => config.database_path.display().to_string(),
+    };
     let app = Application::build(config)?;
     let port = app.port();
-    tracing::info!(%host, port, database = %database.display(), "live-mini listening");
+    tracing::info!(%host, port, %database, "live-mini listening");
     let handle = app.handle();
     let server = actix_web::rt::spawn(app.run_until_stopped());
     let booth = demo.map(|d| {

@@ -77,10 +77,7 @@ fn results_body(export: &C123Export, round: i32) -> serde_json::Value {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn Error>> {
     let dir = tempfile::tempdir()?;
-    let store = Store::open(&StoreConfig {
-        path: dir.path().join("timing.db"),
-        read_pool_size: 4,
-    })?;
+    let store = Store::open(&StoreConfig::sqlite(dir.path().join("timing.db")))?;
     let xml = fixture("xml/xboardtest02_jarni_v1.xml");
 
     let mut parse = Vec::new();

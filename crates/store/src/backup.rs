@@ -288,8 +288,8 @@ mod tests {
     fn database(dir: &Path) -> PathBuf {
         let path = dir.join("live-mini.db");
         Store::open(&StoreConfig {
-            path: path.clone(),
             read_pool_size: 1,
+            ..StoreConfig::sqlite(path.clone())
         })
         .expect("open");
         crate::execute_batch(

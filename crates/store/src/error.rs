@@ -17,7 +17,8 @@ pub enum StoreError {
     /// The event's state refuses this kind of write (contract §5.3).
     #[error(transparent)]
     Guard(#[from] GuardError),
-    /// SQLite answered BUSY/LOCKED after `busy_timeout`.
+    /// SQLite answered BUSY/LOCKED after `busy_timeout`; PostgreSQL gave up waiting for a row
+    /// lock (`lock_timeout`) or refused a transaction as not serialisable.
     #[error("database is busy")]
     Busy,
     /// No pooled connection within the checkout timeout.
@@ -59,6 +60,15 @@ impl From<diesel::result::Error> for StoreError {
             {
                 Self::Busy
             }
+            // PostgreSQL: 55P03 (`lock_timeout`) arrives as `Unknown` with this message; 40001 and
+            // 40P01 (a deadlock victim) are worth a retry too.
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if info.message().contains("lock timeout")
+                    || info.message().contains("deadlock detected") =>
+            {
+                Self::Busy
+            }
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::Busy,
             _ => Self::Db(e),
         }
     }

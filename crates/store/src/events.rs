@@ -7,7 +7,9 @@ use live_domain::requests::NewEvent;
 use live_domain::time::{format_rfc3339_ms, parse_rfc3339};
 use live_domain::{AdminEventItem, EventRef, EventStatus, StatusChange};
 
+use crate::connection::DbConnection;
 use crate::error::StoreError;
+use crate::live::{Sequence, advance, lock_event_by_id, lock_event_row, new_epoch, reset_epoch};
 use crate::rows::{AdminEventRow, EventRefRow, NewEventRow};
 use crate::schema::events;
 use crate::store::Store;
@@ -79,7 +81,7 @@ impl TryFrom<AdminEventRow> for AdminEventItem {
 }
 
 pub(crate) fn find_by_event_id(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     event_id: &str,
 ) -> Result<Option<EventRef>, StoreError> {
     events::table
@@ -91,6 +93,19 @@ pub(crate) fn find_by_event_id(
         .transpose()
 }
 
+/// What a committed status change hands back ([`Store::change_status`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusApplied {
+    /// The change.
+    pub change: StatusChange,
+    /// Cluster mode: the status frame, numbered in the event's row (`needs_full`), in the epoch
+    /// it was published in; `None` otherwise.
+    pub sequence: Option<Sequence>,
+    /// Cluster mode, after `→ official` or `→ draft`: the event's new epoch (its seq is 0 and the
+    /// next frame is number 1 of it).
+    pub new_epoch: Option<String>,
+}
+
 impl Store {
     /// Inserts a new `draft` event with its key; `Conflict` when the public id exists.
     /// Returns the internal id (shown once, in the 201 body).
@@ -100,6 +115,7 @@ impl Store {
         api_key: String,
         now: DateTime<Utc>,
     ) -> Result<i32, StoreError> {
+        let sequence_in_db = self.sequence_in_db();
         self.write(move |conn| {
             let exists = events::table
                 .filter(events::event_id.eq(&event.event_id))
@@ -110,6 +126,11 @@ impl Store {
                 return Err(StoreError::Conflict(event.event_id.clone()));
             }
             let changed_at = format_rfc3339_ms(now);
+            let live_epoch = if sequence_in_db {
+                new_epoch()?
+            } else {
+                String::new()
+            };
             let row = NewEventRow {
                 event_id: &event.event_id,
                 main_title: &event.main_title,
@@ -125,11 +146,25 @@ impl Store {
                 key_valid_until: event.valid_until.map(format_rfc3339_ms),
                 image: event.image.as_ref().map(|i| i.bytes.as_slice()),
                 image_content_type: event.image.as_ref().map(|i| i.content_type.as_str()),
+                live_epoch: &live_epoch,
             };
-            Ok(diesel::insert_into(events::table)
+            diesel::insert_into(events::table)
                 .values(&row)
                 .returning(events::id)
-                .get_result(conn)?)
+                .get_result(conn)
+                .map_err(|e| match e {
+                    // PostgreSQL: another instance created the same id since the check above.
+                    diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        ref info,
+                    ) if info
+                        .constraint_name()
+                        .is_some_and(|c| c.contains("event_id")) =>
+                    {
+                        StoreError::Conflict(event.event_id.clone())
+                    }
+                    e => e.into(),
+                })
         })
         .await
     }
@@ -241,21 +276,48 @@ impl Store {
         to: EventStatus,
         now: DateTime<Utc>,
     ) -> Result<StatusChange, StoreError> {
+        Ok(self.change_status(event_id, to, now).await?.change)
+    }
+
+    /// [`Store::set_status`] with the live numbering of cluster mode: under the event's row lock,
+    /// the status frame is numbered (`needs_full`); after `→ official` or `→ draft` the row then
+    /// gets a new epoch with seq 0, in the same transaction.
+    pub async fn change_status(
+        &self,
+        event_id: String,
+        to: EventStatus,
+        now: DateTime<Utc>,
+    ) -> Result<StatusApplied, StoreError> {
+        let sequence_in_db = self.sequence_in_db();
         self.write(move |conn| {
-            let current = find_by_event_id(conn, &event_id)?.ok_or(StoreError::EventNotFound)?;
-            let status = current.status.transition(to)?;
+            let mut row = lock_event_by_id(conn, &event_id)?;
+            let previous_status = row.status()?;
+            let status = previous_status.transition(to)?;
             let changed_at = format_rfc3339_ms(now);
-            diesel::update(events::table.filter(events::id.eq(current.pk)))
+            diesel::update(events::table.filter(events::id.eq(row.id)))
                 .set((
                     events::status.eq(status.as_str()),
                     events::status_changed_at.eq(&changed_at),
                 ))
                 .execute(conn)?;
-            Ok(StatusChange {
-                event_id,
-                previous_status: current.status,
-                status,
-                status_changed_at: changed_at,
+            let (sequence, new_epoch) = if sequence_in_db {
+                let sequence = advance(conn, &mut row, 1, true)?;
+                let new_epoch = matches!(status, EventStatus::Official | EventStatus::Draft)
+                    .then(|| reset_epoch(conn, &mut row))
+                    .transpose()?;
+                (Some(sequence), new_epoch)
+            } else {
+                (None, None)
+            };
+            Ok(StatusApplied {
+                change: StatusChange {
+                    event_id,
+                    previous_status,
+                    status,
+                    status_changed_at: changed_at,
+                },
+                sequence,
+                new_epoch,
             })
         })
         .await
@@ -282,6 +344,7 @@ impl Store {
         F: FnOnce(EventStatus, &str) -> Result<String, StoreError> + Send + 'static,
     {
         self.write(move |conn| {
+            lock_event_row(conn, pk)?;
             let (status, config): (String, String) = events::table
                 .find(pk)
                 .select((events::status, events::config))

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use diesel::prelude::*;
 use live_domain::ingest_log::{LogEntry, LogKind, LogOutcome, NewLogEntry};
 
+use crate::connection::on_backend;
 use crate::error::StoreError;
 use crate::rows::{LogRow, NewLogRow};
 use crate::schema::{events, ingest_log};
@@ -69,9 +70,10 @@ impl Store {
                     created_at: &e.created_at,
                 })
                 .collect();
-            diesel::insert_into(ingest_log::table)
+            // The multi-backend has no batch insert: per backend.
+            on_backend!(&mut *conn, c => diesel::insert_into(ingest_log::table)
                 .values(&rows)
-                .execute(conn)?;
+                .execute(c))?;
             for pk in alive {
                 let keep_from: Option<i32> = ingest_log::table
                     .filter(ingest_log::event_id.eq(pk))

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 use live_domain::results::ResultRecord;
 
+use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::gates_text;
 use crate::rows::{ParticipantNameRow, ResultListRow};
@@ -45,7 +46,7 @@ type Joined = (ResultListRow, String, ParticipantNameRow, Option<String>);
 
 /// Every result row of the races `race_pks`, by row id.
 pub(crate) fn load(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     race_pks: &[i32],
     gates: Gates,
 ) -> Result<Vec<StoredResult>, StoreError> {

@@ -9,7 +9,7 @@ use crate::schema::{
 
 /// The columns of `events` that authentication and the guard need.
 #[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = events, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = events, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct EventRefRow {
     pub(crate) id: i32,
     pub(crate) event_id: String,
@@ -22,7 +22,7 @@ pub(crate) struct EventRefRow {
 
 /// The columns the admin list shows.
 #[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = events, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = events, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct AdminEventRow {
     pub(crate) event_id: String,
     pub(crate) main_title: String,
@@ -58,11 +58,12 @@ pub(crate) struct NewEventRow<'a> {
     pub(crate) key_valid_until: Option<String>,
     pub(crate) image: Option<&'a [u8]>,
     pub(crate) image_content_type: Option<&'a str>,
+    pub(crate) live_epoch: &'a str,
 }
 
 /// An ingest-log row as read back.
 #[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = ingest_log, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = ingest_log, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct LogRow {
     pub(crate) id: i32,
     pub(crate) kind: String,
@@ -92,7 +93,7 @@ pub(crate) struct NewLogRow<'a> {
 
 /// The columns of `events` the public routes show.
 #[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = events, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = events, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct PublicEventRow {
     pub(crate) id: i32,
     pub(crate) event_id: String,
@@ -115,7 +116,7 @@ pub(crate) struct PublicEventRow {
     reason = "a whole row: every column is selected, so the schema check covers all of them"
 )]
 #[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = classes, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = classes, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct ClassRow {
     pub(crate) id: i32,
     pub(crate) event_id: i32,
@@ -130,7 +131,7 @@ pub(crate) struct ClassRow {
     reason = "a whole row: every column is selected, so the schema check covers all of them"
 )]
 #[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = categories, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = categories, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct CategoryRow {
     pub(crate) id: i32,
     pub(crate) class_id: i32,
@@ -147,7 +148,7 @@ pub(crate) struct CategoryRow {
     reason = "a whole row: every column is selected, so the schema check covers all of them"
 )]
 #[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = participants, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = participants, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct ParticipantRow {
     pub(crate) id: i32,
     pub(crate) event_id: i32,
@@ -174,7 +175,7 @@ pub(crate) struct ParticipantRow {
     reason = "a whole row: every column is selected, so the schema check covers all of them"
 )]
 #[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = races, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = races, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct RaceRow {
     pub(crate) id: i32,
     pub(crate) event_id: i32,
@@ -195,7 +196,7 @@ pub(crate) struct RaceRow {
     reason = "a whole row: every column is selected, so the schema check covers all of them"
 )]
 #[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = courses, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = courses, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct CourseRow {
     pub(crate) id: i32,
     pub(crate) event_id: i32,
@@ -210,7 +211,7 @@ pub(crate) struct CourseRow {
     reason = "a whole row: every column is selected, so the schema check covers all of them"
 )]
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = results, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = results, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct ResultRow {
     pub(crate) id: i32,
     pub(crate) event_id: i32,
@@ -247,7 +248,7 @@ pub(crate) struct ResultRow {
 /// The columns of a `results` row that lists and live writes use (everything but the event id,
 /// the gates text and the columns no list shows).
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = results, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = results, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct ResultListRow {
     pub(crate) id: i32,
     pub(crate) race_id: i32,
@@ -278,7 +279,7 @@ pub(crate) struct ResultListRow {
 
 /// The columns of a `participants` row that list items show.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = participants, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = participants, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct ParticipantNameRow {
     pub(crate) id: i32,
     pub(crate) participant_id: String,

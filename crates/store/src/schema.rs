@@ -1,4 +1,5 @@
-//! Diesel table definitions, matching `migrations/` (what `diesel print-schema` prints for them).
+//! Diesel table definitions, matching `migrations/sqlite/` and `migrations/postgres/` (what
+//! `diesel print-schema` prints for them).
 //! A test in `tests/schema.rs` selects every row struct from a freshly migrated database, so any
 //! drift between this file and the SQL fails the tests.
 
@@ -55,6 +56,12 @@ diesel::table! {
         image -> Nullable<Binary>,
         image_content_type -> Nullable<Text>,
         created_at -> Text,
+        live_epoch -> Text,
+        live_seq -> BigInt,
+        live_needs_full_seq -> BigInt,
+        oncourse_board -> Nullable<Text>,
+        oncourse_last -> Nullable<Text>,
+        oncourse_due -> Nullable<BigInt>,
     }
 }
 

@@ -1,13 +1,15 @@
 //! A runtime check that `schema.rs` and the row structs match the migrated database.
 //!
 //! `check_for_backend` proves at compile time that the row structs match `schema.rs`; only a query
-//! against the real file proves that `schema.rs` matches the SQL of `migrations/`. Selecting one
+//! against the real file proves that `schema.rs` matches the SQL of `migrations/` (of the backend in use). Selecting one
 //! row through every row struct makes SQLite prepare the column lists (a renamed or missing column
 //! fails) and decode a row where one exists (a changed type fails).
 
 use diesel::prelude::*;
 
+use crate::connection::DbConnection;
 use crate::error::StoreError;
+use crate::live::LockedEvent;
 use crate::rows::{
     AdminEventRow, CategoryRow, ClassRow, CourseRow, EventRefRow, LogRow, ParticipantNameRow,
     ParticipantRow, PublicEventRow, RaceRow, ResultListRow, ResultRow,
@@ -18,8 +20,8 @@ use crate::schema::{
 use crate::store::Store;
 
 fn one<T>(
-    conn: &mut SqliteConnection,
-    query: impl diesel::query_dsl::LoadQuery<'static, SqliteConnection, T>,
+    conn: &mut DbConnection,
+    query: impl diesel::query_dsl::LoadQuery<'static, DbConnection, T>,
 ) -> Result<(), StoreError> {
     query.load::<T>(conn)?;
     Ok(())
@@ -67,6 +69,10 @@ impl Store {
             one::<RaceRow>(conn, races::table.select(RaceRow::as_select()).limit(1))?;
             one::<CourseRow>(conn, courses::table.select(CourseRow::as_select()).limit(1))?;
             one::<ResultRow>(conn, results::table.select(ResultRow::as_select()).limit(1))?;
+            one::<LockedEvent>(
+                conn,
+                events::table.select(LockedEvent::as_select()).limit(1),
+            )?;
             Ok(())
         })
         .await

@@ -4,28 +4,74 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use diesel::sqlite::SqliteConnection;
+use diesel::connection::SimpleConnection;
 
+use crate::connection::{self, DbConnection, TxKind};
 use crate::error::StoreError;
 use crate::migrate;
-use crate::pool::{self, SqlitePool};
+use crate::pool::{self, DbPool, Role, Target};
 
-/// Where the database lives and how many readers it gets.
+/// The database behind a [`Store`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file: one writer connection, WAL, checkpoints by the server.
+    Sqlite,
+    /// A PostgreSQL server: a writer pool, row locks per event.
+    Postgres,
+}
+
+/// Where the database lives and how the pools are sized.
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
-    /// The SQLite file; its parent directory is created when missing.
+    /// The SQLite file; its parent directory is created when missing. Ignored when
+    /// [`StoreConfig::postgres_url`] is set.
     pub path: PathBuf,
-    /// Size of the read pool (the writer pool always has one connection).
+    /// `postgres://…`: use PostgreSQL at this URL instead of the SQLite file.
+    pub postgres_url: Option<String>,
+    /// Size of the read pool.
     pub read_pool_size: u32,
+    /// Size of the writer pool on PostgreSQL (SQLite always has one writer connection).
+    pub write_pool_size: u32,
+    /// Cluster mode: writes that produce live frames number them in the database
+    /// (`events.live_epoch`/`live_seq`) inside their own transaction and return a
+    /// [`crate::Sequence`].
+    pub sequence_in_db: bool,
+}
+
+impl StoreConfig {
+    /// An SQLite file with the default pool sizes, no sequencing in the database.
+    pub fn sqlite(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            postgres_url: None,
+            read_pool_size: 4,
+            write_pool_size: 1,
+            sequence_in_db: false,
+        }
+    }
+
+    /// PostgreSQL at `url` with the default pool sizes (8 writers, 4 readers), no sequencing in
+    /// the database.
+    pub fn postgres(url: impl Into<String>) -> Self {
+        Self {
+            path: PathBuf::new(),
+            postgres_url: Some(url.into()),
+            read_pool_size: 4,
+            write_pool_size: 8,
+            sequence_in_db: false,
+        }
+    }
 }
 
 /// How long one write took, reported to a [`WriteObserver`] after every [`Store`] write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WriteTiming {
     /// From the call to the writer connection in hand: the blocking-pool hop and the wait for
-    /// the single writer (other writes, checkpoints do not take it).
+    /// the single writer (other writes, checkpoints do not take it); on PostgreSQL the wait for
+    /// a pooled writer.
     pub waited: Duration,
-    /// The `BEGIN IMMEDIATE … COMMIT` transaction itself (or its rollback).
+    /// The `BEGIN IMMEDIATE … COMMIT` transaction itself (or its rollback); on PostgreSQL this
+    /// includes the wait for the event's row lock.
     pub ran: Duration,
     /// Whether it committed.
     pub committed: bool,
@@ -41,17 +87,30 @@ pub trait WriteObserver: std::fmt::Debug + Send + Sync {
 /// Cheap-to-clone handle on the database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    write: SqlitePool,
-    read: SqlitePool,
-    /// One connection for WAL checkpoints, so they never queue behind (or hold up) the writer.
-    maintenance: SqlitePool,
+    write: DbPool,
+    read: DbPool,
+    /// SQLite: one connection for WAL checkpoints, so they never queue behind (or hold up) the
+    /// writer. `None` on PostgreSQL.
+    maintenance: Option<DbPool>,
+    backend: Backend,
+    sequence_in_db: bool,
     observer: Option<Arc<dyn WriteObserver>>,
 }
 
 impl Store {
-    /// Creates the parent directory, enables WAL, runs migrations and builds both pools.
-    /// Blocking: call it once at start-up, before serving.
+    /// Opens the database of `config`, runs the migrations and builds the pools. Blocking: call
+    /// it once at start-up, before serving.
+    ///
+    /// SQLite: creates the parent directory and enables WAL first. PostgreSQL: an unreachable
+    /// server fails after the 5 s checkout timeout with [`StoreError::PoolTimeout`].
     pub fn open(config: &StoreConfig) -> Result<Self, StoreError> {
+        match &config.postgres_url {
+            Some(url) => Self::open_pg(url, config),
+            None => Self::open_sqlite(config),
+        }
+    }
+
+    fn open_sqlite(config: &StoreConfig) -> Result<Self, StoreError> {
         if let Some(dir) = config.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
                 StoreError::Setup(format!("cannot create directory {}: {e}", dir.display()))
@@ -63,17 +122,52 @@ impl Store {
                 config.path.display()
             ))
         })?;
-        migrate::run(url).map_err(|e| StoreError::Setup(format!("{url}: {e}")))?;
-        let write = pool::build(url, 1, false).map_err(StoreError::Setup)?;
-        let read =
-            pool::build(url, config.read_pool_size.max(1), true).map_err(StoreError::Setup)?;
-        let maintenance = pool::build(url, 1, false).map_err(StoreError::Setup)?;
+        migrate::run_sqlite(url).map_err(|e| StoreError::Setup(format!("{url}: {e}")))?;
+        let target = Target::Sqlite(url.to_owned());
+        let setup = |e: diesel::r2d2::PoolError| StoreError::Setup(e.to_string());
+        let write = pool::build(target.clone(), Role::Writer, 1).map_err(setup)?;
+        let read = pool::build(target.clone(), Role::Reader, config.read_pool_size.max(1))
+            .map_err(setup)?;
+        let maintenance = pool::build(target, Role::Maintenance, 1).map_err(setup)?;
         Ok(Self {
             write,
             read,
-            maintenance,
+            maintenance: Some(maintenance),
+            backend: Backend::Sqlite,
+            sequence_in_db: config.sequence_in_db,
             observer: None,
         })
+    }
+
+    fn open_pg(url: &str, config: &StoreConfig) -> Result<Self, StoreError> {
+        let target = Target::Pg(url.to_owned());
+        let write = pool::build(target.clone(), Role::Writer, config.write_pool_size.max(1))?;
+        {
+            let mut conn = write.get()?;
+            let DbConnection::Pg(pg) = &mut *conn else {
+                return Err(StoreError::Setup("not a PostgreSQL connection".to_owned()));
+            };
+            migrate::run_pg(pg).map_err(|e| StoreError::Setup(format!("PostgreSQL: {e}")))?;
+        }
+        let read = pool::build(target, Role::Reader, config.read_pool_size.max(1))?;
+        Ok(Self {
+            write,
+            read,
+            maintenance: None,
+            backend: Backend::Postgres,
+            sequence_in_db: config.sequence_in_db,
+            observer: None,
+        })
+    }
+
+    /// The database behind this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether writes number their live frames in the database (cluster mode).
+    pub fn sequence_in_db(&self) -> bool {
+        self.sequence_in_db
     }
 
     /// The same store, reporting every write's timing to `observer`. The store times its own
@@ -89,9 +183,12 @@ impl Store {
     /// never waits for readers or the writer). The writer connection has automatic checkpoints
     /// switched off so that no ingest pays for one; the server calls this periodically
     /// ([`Store::spawn_checkpointer`]) to keep the WAL small.
+    /// On PostgreSQL there is nothing to do (`Ok`).
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        with_conn(&self.maintenance, |conn| {
-            use diesel::connection::SimpleConnection;
+        let Some(maintenance) = &self.maintenance else {
+            return Ok(());
+        };
+        with_conn(maintenance, |conn| {
             conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);")?;
             Ok(())
         })
@@ -117,27 +214,41 @@ impl Store {
     /// Runs `f` on a read connection on the blocking pool.
     pub(crate) async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where
-        F: FnOnce(&mut SqliteConnection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
         with_conn(&self.read, f).await
     }
 
-    /// Runs `f` inside one `BEGIN IMMEDIATE` transaction on the writer connection: the write lock
-    /// is taken up front, so a stale read snapshot never has to be upgraded (which fails at once
-    /// with BUSY in WAL mode). The wait for the writer and the transaction are timed: a `debug`
+    /// Runs `f` in one read transaction on a read connection: one consistent snapshot (SQLite:
+    /// a WAL read transaction; PostgreSQL: `REPEATABLE READ READ ONLY`).
+    pub(crate) async fn read_snapshot<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        with_conn(&self.read, move |conn| {
+            connection::transaction(conn, TxKind::Snapshot, f)
+        })
+        .await
+    }
+
+    /// Runs `f` inside one write transaction on a writer connection. SQLite: `BEGIN IMMEDIATE` on
+    /// the single writer, so the write lock is taken up front and a stale read snapshot never has
+    /// to be upgraded (which fails at once with BUSY in WAL mode). PostgreSQL: read committed;
+    /// each event write takes its event row first (`lock_event`). The wait for the writer and the transaction are timed: a `debug`
     /// line (target `live_store`, inside the caller's span, so it carries the request id) and
     /// the observer, if any.
     pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
-        F: FnOnce(&mut SqliteConnection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
         let called = Instant::now();
         let observer = self.observer.clone();
         with_conn(&self.write, move |conn| {
             let began = Instant::now();
-            let result = conn.immediate_transaction::<T, StoreError, _>(|c| f(c));
+            let result = connection::transaction(conn, TxKind::Write, f);
             let timing = WriteTiming {
                 waited: began.duration_since(called),
                 ran: began.elapsed(),
@@ -159,9 +270,9 @@ impl Store {
 }
 
 /// The only path to a connection: hop onto the blocking pool, keep the caller's tracing span.
-async fn with_conn<T, F>(pool: &SqlitePool, f: F) -> Result<T, StoreError>
+async fn with_conn<T, F>(pool: &DbPool, f: F) -> Result<T, StoreError>
 where
-    F: FnOnce(&mut SqliteConnection) -> Result<T, StoreError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
     T: Send + 'static,
 {
     let pool = pool.clone();

@@ -43,6 +43,9 @@ pub fn configure(
         );
     }
     config.database_path.clone_from(&args.database);
+    // The demo always runs on its own SQLite file, whatever DATABASE_URL says.
+    config.postgres_url = None;
+    config.sequence_in_db = false;
     if let Some(port) = args.port {
         config.port = port;
     }

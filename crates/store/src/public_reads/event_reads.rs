@@ -11,6 +11,7 @@ use live_domain::public::{
     RaceItem, aggregate_categories, image_url,
 };
 
+use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::rows::{CategoryRow, ClassRow, PublicEventRow, RaceRow};
 use crate::schema::{categories, classes, events, races};
@@ -41,11 +42,16 @@ fn public_event(row: PublicEventRow) -> Result<PublicEvent, StoreError> {
 /// listed them: the import stores every category of the event in XML order (the category ids
 /// follow it, c123-xml.md §4), so classes come by their first category's id (classes without a
 /// category first, by id) and each class's categories by position.
-fn load_classes(conn: &mut SqliteConnection, event_pk: i32) -> Result<Vec<ClassItem>, StoreError> {
+fn load_classes(conn: &mut DbConnection, event_pk: i32) -> Result<Vec<ClassItem>, StoreError> {
     let rows: Vec<(ClassRow, Option<CategoryRow>)> = classes::table
         .left_join(categories::table)
         .filter(classes::event_id.eq(event_pk))
-        .order((categories::id.asc(), classes::id.asc()))
+        // Classes without a category first (SQLite sorts NULL first, PostgreSQL last: spelled out).
+        .order((
+            categories::id.is_not_null().asc(),
+            categories::id.asc(),
+            classes::id.asc(),
+        ))
         .select((ClassRow::as_select(), Option::<CategoryRow>::as_select()))
         .load(conn)?;
     let mut out: Vec<(ClassItem, Vec<(i32, CategoryItem)>)> = Vec::new();
@@ -87,7 +93,7 @@ fn load_classes(conn: &mut SqliteConnection, event_pk: i32) -> Result<Vec<ClassI
 }
 
 /// The races of the event with their public class id, in one query.
-fn load_races(conn: &mut SqliteConnection, event_pk: i32) -> Result<Vec<RaceItem>, StoreError> {
+fn load_races(conn: &mut DbConnection, event_pk: i32) -> Result<Vec<RaceItem>, StoreError> {
     let rows: Vec<(RaceRow, Option<String>)> = races::table
         .left_join(classes::table)
         .filter(races::event_id.eq(event_pk))
@@ -108,10 +114,7 @@ fn load_races(conn: &mut SqliteConnection, event_pk: i32) -> Result<Vec<RaceItem
 
 /// The detail of the event with row `row`: three queries (event, classes, races); classes in
 /// export order, as [`EventDetail::new`] aggregates the categories.
-fn load_detail(
-    conn: &mut SqliteConnection,
-    row: PublicEventRow,
-) -> Result<EventDetail, StoreError> {
+fn load_detail(conn: &mut DbConnection, row: PublicEventRow) -> Result<EventDetail, StoreError> {
     let pk = row.id;
     let event = public_event(row)?;
     let classes = load_classes(conn, pk)?;
@@ -121,7 +124,7 @@ fn load_detail(
 
 /// The `full` data of event `event_pk`, `None` when it does not exist.
 pub(crate) fn load_full(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     event_pk: i32,
 ) -> Result<Option<FullData>, StoreError> {
     let Some(row) = events::table

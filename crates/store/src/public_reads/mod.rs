@@ -5,4 +5,4 @@
 mod event_reads;
 mod race_reads;
 
-pub(crate) use event_reads::load_full;
+pub(crate) use event_reads::{load_full, parse_status};

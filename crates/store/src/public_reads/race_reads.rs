@@ -10,6 +10,7 @@ use live_domain::results::{
 };
 use live_domain::{RaceType, best_run_pair};
 
+use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::records::{self, Gates};
 use crate::rows::RaceRow;
@@ -28,7 +29,7 @@ struct RaceInfo {
 
 /// The races `race_ids` of event `event_pk` that exist, with class and course, in one query.
 fn load_races(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     event_pk: i32,
     race_ids: &[&str],
 ) -> Result<Vec<RaceInfo>, StoreError> {
@@ -59,7 +60,7 @@ fn load_races(
 
 /// The rows of the given races (only those that exist) as records.
 fn load_records(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     races: &[&RaceInfo],
     gates: Gates,
 ) -> Result<Vec<ResultRecord>, StoreError> {
@@ -72,7 +73,7 @@ fn load_records(
 
 /// Builds the results body of `race_id` (computations.md §4–§6).
 fn race_results(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     event_pk: i32,
     race_id: &str,
     cat_id: Option<&str>,

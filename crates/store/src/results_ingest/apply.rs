@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use live_domain::requests::{Field, ResultRowIngest};
 use live_domain::results::{FeedGate, feed_gates, normalise_live_status};
 
+use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::gates_text;
 use crate::import_rows::LiveResultInsert;
@@ -120,7 +121,7 @@ pub(super) fn update(row: &mut WorkRow, sent: &ResultRowIngest, course: Option<&
 /// Inserts `row` as the feed created it (§12.1 step 4: the sent values, absent → null), sets its
 /// new row id and marks its gates as written.
 pub(super) fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     event_pk: i32,
     row: &mut WorkRow,
 ) -> Result<(), StoreError> {

@@ -16,11 +16,14 @@ mod targets;
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use live_domain::IngestKind;
 use live_domain::requests::ResultRowIngest;
 use live_domain::results::{RankInput, rank_single_run};
 
+use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::import_rows::LiveResultUpdate;
+use crate::live::{Sequence, advance, lock_event_row};
 use crate::records::{self, Gates, SOURCE_LIVE, SOURCE_XML, StoredResult};
 use crate::rows::ParticipantNameRow;
 use crate::schema::results;
@@ -56,6 +59,8 @@ pub struct ResultsApplied {
     /// Results diffs per affected race, in first-appearance order; races without a changed item
     /// are omitted (contract §6.4, §6.5).
     pub diffs: Vec<RaceDiff>,
+    /// Cluster mode: one frame per diff, numbered in the event's row; `None` otherwise.
+    pub sequence: Option<Sequence>,
 }
 
 impl Store {
@@ -68,16 +73,49 @@ impl Store {
         event_pk: i32,
         rows: Vec<ResultRowIngest>,
     ) -> Result<ResultsApplied, StoreError> {
-        if rows.is_empty() {
+        self.apply_results_guarded(event_pk, rows, None).await
+    }
+
+    /// [`Store::apply_results`] with the ingest `guard` (when given) checked on the status read
+    /// under the event's row lock, inside the transaction: a refusal (`Guard`) writes nothing.
+    pub async fn apply_results_guarded(
+        &self,
+        event_pk: i32,
+        rows: Vec<ResultRowIngest>,
+        guard: Option<IngestKind>,
+    ) -> Result<ResultsApplied, StoreError> {
+        let sequence_in_db = self.sequence_in_db();
+        if rows.is_empty() && guard.is_none() && !sequence_in_db {
             return Ok(ResultsApplied::default());
         }
-        self.write(move |conn| ingest(conn, event_pk, &rows)).await
+        self.write(move |conn| {
+            let mut row = match lock_event_row(conn, event_pk) {
+                Ok(row) => row,
+                // Unguarded, a body for an event deleted meanwhile matches nothing, as before.
+                Err(StoreError::EventNotFound) if guard.is_none() => {
+                    return Ok(ResultsApplied::default());
+                }
+                Err(e) => return Err(e),
+            };
+            row.guard(guard)?;
+            let mut applied = if rows.is_empty() {
+                ResultsApplied::default()
+            } else {
+                ingest(conn, event_pk, &rows)?
+            };
+            if sequence_in_db {
+                let frames = u64::try_from(applied.diffs.len()).unwrap_or(u64::MAX);
+                applied.sequence = Some(advance(conn, &mut row, frames, false)?);
+            }
+            Ok(applied)
+        })
+        .await
     }
 }
 
 /// The transaction body.
 fn ingest(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     event_pk: i32,
     body: &[ResultRowIngest],
 ) -> Result<ResultsApplied, StoreError> {
@@ -158,6 +196,7 @@ fn ingest(
     Ok(ResultsApplied {
         updated: resolved.len(),
         diffs,
+        sequence: None,
     })
 }
 
@@ -233,7 +272,7 @@ fn rerank(rows: &mut [WorkRow], race_pk: i32) {
 }
 
 /// Writes the live columns of one row (gates aside).
-fn write_columns(conn: &mut SqliteConnection, stored: &StoredResult) -> Result<(), StoreError> {
+fn write_columns(conn: &mut DbConnection, stored: &StoredResult) -> Result<(), StoreError> {
     let r = &stored.record;
     diesel::update(results::table.find(records::row_pk(r)?))
         .set(LiveResultUpdate {

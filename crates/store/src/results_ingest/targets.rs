@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use live_domain::requests::ResultRowIngest;
 use live_domain::{RaceType, best_run_pair};
 
+use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::limits::IDS_PER_STATEMENT;
 use crate::rows::ParticipantNameRow;
@@ -43,7 +44,7 @@ impl Races {
     /// Loads the body's races and their partners with their course configuration, in one query
     /// (per 10 000 ids).
     pub(super) fn load(
-        conn: &mut SqliteConnection,
+        conn: &mut DbConnection,
         event_pk: i32,
         body: &[ResultRowIngest],
     ) -> Result<Self, StoreError> {
@@ -121,7 +122,7 @@ impl Races {
 /// The participants `ids` of the event (only those that exist), by public id. Used only for body
 /// rows that have no stored row yet, so a usual push does not run it.
 pub(super) fn participants_by_id(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     event_pk: i32,
     mut ids: Vec<&str>,
 ) -> Result<HashMap<String, ParticipantNameRow>, StoreError> {

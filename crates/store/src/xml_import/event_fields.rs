@@ -3,13 +3,14 @@
 use diesel::prelude::*;
 use live_domain::c123::EventMeta;
 
+use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::schema::events;
 
 /// Overwrites the six display fields (absent = null: the XML is authoritative for them);
 /// `main_title`, the key and its window are never touched (DV9).
 pub(super) fn write(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     event_pk: i32,
     meta: &EventMeta,
 ) -> Result<(), StoreError> {
@@ -30,10 +31,7 @@ pub(super) fn write(
 }
 
 /// Records that the event has received an export (never reset).
-pub(super) fn mark_has_xml_data(
-    conn: &mut SqliteConnection,
-    event_pk: i32,
-) -> Result<(), StoreError> {
+pub(super) fn mark_has_xml_data(conn: &mut DbConnection, event_pk: i32) -> Result<(), StoreError> {
     diesel::update(events::table.find(event_pk))
         .set(events::has_xml_data.eq(true))
         .execute(conn)?;

@@ -14,12 +14,14 @@ mod rerank;
 mod results;
 mod tables;
 
-use diesel::sqlite::SqliteConnection;
+use crate::connection::DbConnection;
+use live_domain::IngestKind;
 use live_domain::c123::C123Export;
 use live_domain::public::FullData;
 use live_domain::requests::MergeStrategy;
 
 use crate::error::StoreError;
+use crate::live::{Sequence, advance, lock_event_row};
 use crate::public_reads;
 use crate::store::Store;
 
@@ -28,6 +30,9 @@ use crate::store::Store;
 pub struct XmlApplied {
     /// The `data` of the WebSocket `full` frame for the committed state (contract §6.3).
     pub full: FullData,
+    /// Cluster mode: the one `full` frame of the import, numbered in the event's row
+    /// (`needs_full`); `None` otherwise.
+    pub sequence: Option<Sequence>,
 }
 
 impl Store {
@@ -43,18 +48,40 @@ impl Store {
         export: C123Export,
         strategy: MergeStrategy,
     ) -> Result<XmlApplied, StoreError> {
-        self.write(move |conn| import(conn, event_pk, &export, strategy))
+        self.apply_xml_guarded(event_pk, export, strategy, None)
             .await
+    }
+
+    /// [`Store::apply_xml`] with the ingest `guard` (when given) checked on the status read under
+    /// the event's row lock, inside the transaction: a refusal (`Guard`) writes nothing.
+    pub async fn apply_xml_guarded(
+        &self,
+        event_pk: i32,
+        export: C123Export,
+        strategy: MergeStrategy,
+        guard: Option<IngestKind>,
+    ) -> Result<XmlApplied, StoreError> {
+        let sequence_in_db = self.sequence_in_db();
+        self.write(move |conn| {
+            let mut row = lock_event_row(conn, event_pk)?;
+            row.guard(guard)?;
+            let full = import(conn, event_pk, &export, strategy)?;
+            let sequence = sequence_in_db
+                .then(|| advance(conn, &mut row, 1, true))
+                .transpose()?;
+            Ok(XmlApplied { full, sequence })
+        })
+        .await
     }
 }
 
 /// The transaction body, step by step in the documented order.
 fn import(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     event_pk: i32,
     export: &C123Export,
     strategy: MergeStrategy,
-) -> Result<XmlApplied, StoreError> {
+) -> Result<FullData, StoreError> {
     event_fields::write(conn, event_pk, &export.event)?;
     let classes = tables::upsert_classes(conn, event_pk, &export.classes)?;
     let participants = tables::upsert_participants(conn, event_pk, &export.participants, &classes)?;
@@ -72,6 +99,5 @@ fn import(
     )?;
     rerank::races_that_kept_live_values(conn, export, &races, &written.kept_live_races)?;
     event_fields::mark_has_xml_data(conn, event_pk)?;
-    let full = public_reads::load_full(conn, event_pk)?.ok_or(StoreError::EventNotFound)?;
-    Ok(XmlApplied { full })
+    public_reads::load_full(conn, event_pk)?.ok_or(StoreError::EventNotFound)
 }

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use live_domain::c123::C123Export;
 
 use super::tables::IdMap;
+use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::limits::IDS_PER_STATEMENT;
 use crate::schema::{classes, courses, participants, races, results};
@@ -28,7 +29,7 @@ where
 
 /// Runs the five prune steps. `unlisted` are the result rows of step 1 (from the results step).
 pub(super) fn run(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     export: &C123Export,
     unlisted: &[i32],
     races: &IdMap,

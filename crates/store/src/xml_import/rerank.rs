@@ -9,6 +9,7 @@ use live_domain::c123::C123Export;
 use live_domain::results::{RankInput, rank_single_run};
 
 use super::tables::IdMap;
+use crate::connection::DbConnection;
 use crate::error::StoreError;
 use crate::import_rows::RankUpdate;
 use crate::records::{self, Gates, StoredResult};
@@ -17,7 +18,7 @@ use crate::schema::results;
 /// Re-ranks the non-best-run races among `kept_live_races` and writes the rank columns of the rows
 /// whose columns changed.
 pub(super) fn races_that_kept_live_values(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     export: &C123Export,
     races: &IdMap,
     kept_live_races: &[i32],

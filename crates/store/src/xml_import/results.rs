@@ -18,6 +18,7 @@ use live_domain::c123::{C123Export, XmlResult};
 use live_domain::requests::MergeStrategy;
 
 use super::tables::IdMap;
+use crate::connection::{DbConnection, on_backend};
 use crate::error::StoreError;
 use crate::gates_text;
 use crate::import_rows::XmlResultRow;
@@ -48,7 +49,7 @@ fn keeps_live_values(strategy: MergeStrategy, stored_live: bool, xml: &XmlResult
 
 /// Upserts the export's results and works out the rows to prune.
 pub(super) fn upsert(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     event_pk: i32,
     export: &C123Export,
     races: &IdMap,
@@ -187,10 +188,10 @@ fn row(event_pk: i32, race_pk: i32, participant_pk: i32, xml: &XmlResult) -> Xml
 
 /// Inserts new rows and overwrites every column of existing ones (`last_source = xml`).
 fn replace_all_columns(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     rows: &[XmlResultRow<'_>],
 ) -> Result<(), StoreError> {
-    diesel::insert_into(results::table)
+    on_backend!(&mut *conn, c => diesel::insert_into(results::table)
         .values(rows)
         .on_conflict((results::race_id, results::participant_id))
         .do_update()
@@ -222,17 +223,14 @@ fn replace_all_columns(
             results::qualified.eq(excluded(results::qualified)),
             results::last_source.eq(excluded(results::last_source)),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 
 /// Overwrites only the columns outside the live set of rows that exist; `last_source` stays
 /// `live`. (Every row here exists, so the insert half never applies.)
-fn keep_live_columns(
-    conn: &mut SqliteConnection,
-    rows: &[XmlResultRow<'_>],
-) -> Result<(), StoreError> {
-    diesel::insert_into(results::table)
+fn keep_live_columns(conn: &mut DbConnection, rows: &[XmlResultRow<'_>]) -> Result<(), StoreError> {
+    on_backend!(&mut *conn, c => diesel::insert_into(results::table)
         .values(rows)
         .on_conflict((results::race_id, results::participant_id))
         .do_update()
@@ -252,6 +250,6 @@ fn keep_live_columns(
             results::round_nr.eq(excluded(results::round_nr)),
             results::qualified.eq(excluded(results::qualified)),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }

@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 use live_domain::c123::{ClassRecord, CourseRecord, ParticipantRecord, RaceRecord};
 
+use crate::connection::{DbConnection, on_backend};
 use crate::error::StoreError;
 use crate::import_rows::{
     NewCategoryRow, NewClassRow, NewCourseRow, NewParticipantRow, NewRaceRow,
@@ -28,7 +29,7 @@ fn position(index: usize) -> i32 {
 
 /// Upserts the classes, then keeps their categories in XML order (see `replace_categories`).
 pub(super) fn upsert_classes(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     event_pk: i32,
     records: &[ClassRecord],
 ) -> Result<IdMap, StoreError> {
@@ -42,7 +43,7 @@ pub(super) fn upsert_classes(
         })
         .collect();
     for chunk in rows.chunks(rows_per_statement(NewClassRow::COLUMNS)) {
-        diesel::insert_into(classes::table)
+        on_backend!(&mut *conn, c => diesel::insert_into(classes::table)
             .values(chunk)
             .on_conflict((classes::event_id, classes::class_id))
             .do_update()
@@ -50,7 +51,7 @@ pub(super) fn upsert_classes(
                 classes::name.eq(excluded(classes::name)),
                 classes::long_title.eq(excluded(classes::long_title)),
             ))
-            .execute(conn)?;
+            .execute(c))?;
     }
     let ids: IdMap = classes::table
         .filter(classes::event_id.eq(event_pk))
@@ -73,7 +74,7 @@ type CategoryKey<'a> = (i32, &'a str, &'a str, Option<i32>, Option<i32>);
 /// re-created in XML order; an unchanged export writes nothing, so re-importing it keeps every
 /// row id.
 fn replace_categories(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     records: &[ClassRecord],
     ids: &IdMap,
 ) -> Result<(), StoreError> {
@@ -130,16 +131,17 @@ fn replace_categories(
         .collect();
     // One statement per chunk, rows in XML order: the ids follow it.
     for chunk in rows.chunks(rows_per_statement(NewCategoryRow::COLUMNS)) {
-        diesel::insert_into(categories::table)
+        // A plain multi-row insert, but the multi-backend has no batch insert: per backend.
+        on_backend!(&mut *conn, c => diesel::insert_into(categories::table)
             .values(chunk)
-            .execute(conn)?;
+            .execute(c))?;
     }
     Ok(())
 }
 
 /// Upserts the participants; their class is resolved against the event's classes.
 pub(super) fn upsert_participants(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     event_pk: i32,
     records: &[ParticipantRecord],
     classes: &IdMap,
@@ -166,7 +168,7 @@ pub(super) fn upsert_participants(
         })
         .collect();
     for chunk in rows.chunks(rows_per_statement(NewParticipantRow::COLUMNS)) {
-        diesel::insert_into(participants::table)
+        on_backend!(&mut *conn, c => diesel::insert_into(participants::table)
             .values(chunk)
             .on_conflict((participants::event_id, participants::participant_id))
             .do_update()
@@ -186,7 +188,7 @@ pub(super) fn upsert_participants(
                 participants::member2.eq(excluded(participants::member2)),
                 participants::member3.eq(excluded(participants::member3)),
             ))
-            .execute(conn)?;
+            .execute(c))?;
     }
     Ok(participants::table
         .filter(participants::event_id.eq(event_pk))
@@ -198,7 +200,7 @@ pub(super) fn upsert_participants(
 
 /// Upserts the races (`race_type` stored derived, c123-xml.md §5).
 pub(super) fn upsert_races(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     event_pk: i32,
     records: &[RaceRecord],
     classes: &IdMap,
@@ -219,7 +221,7 @@ pub(super) fn upsert_races(
         })
         .collect();
     for chunk in rows.chunks(rows_per_statement(NewRaceRow::COLUMNS)) {
-        diesel::insert_into(races::table)
+        on_backend!(&mut *conn, c => diesel::insert_into(races::table)
             .values(chunk)
             .on_conflict((races::event_id, races::race_id))
             .do_update()
@@ -233,7 +235,7 @@ pub(super) fn upsert_races(
                 races::course_nr.eq(excluded(races::course_nr)),
                 races::race_status.eq(excluded(races::race_status)),
             ))
-            .execute(conn)?;
+            .execute(c))?;
     }
     Ok(races::table
         .filter(races::event_id.eq(event_pk))
@@ -245,7 +247,7 @@ pub(super) fn upsert_races(
 
 /// Upserts the courses; returns `course_nr → id` of every course of the event.
 pub(super) fn upsert_courses(
-    conn: &mut SqliteConnection,
+    conn: &mut DbConnection,
     event_pk: i32,
     records: &[CourseRecord],
 ) -> Result<HashMap<i32, i32>, StoreError> {
@@ -259,7 +261,7 @@ pub(super) fn upsert_courses(
         })
         .collect();
     for chunk in rows.chunks(rows_per_statement(NewCourseRow::COLUMNS)) {
-        diesel::insert_into(courses::table)
+        on_backend!(&mut *conn, c => diesel::insert_into(courses::table)
             .values(chunk)
             .on_conflict((courses::event_id, courses::course_nr))
             .do_update()
@@ -267,7 +269,7 @@ pub(super) fn upsert_courses(
                 courses::nr_gates.eq(excluded(courses::nr_gates)),
                 courses::gate_config.eq(excluded(courses::gate_config)),
             ))
-            .execute(conn)?;
+            .execute(c))?;
     }
     Ok(courses::table
         .filter(courses::event_id.eq(event_pk))

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use live_domain::public::RaceResultList;
 use live_domain::results::{RankInput, rank_single_run};
 
-use crate::support::{REAL_EXPORT, TestDb, fixture};
+use crate::support::{REAL_EXPORT, backends, fixture};
 
 /// One stored row: what ranking reads and what Canoe123 delivered.
 struct Stored {
@@ -30,9 +30,8 @@ fn text(v: &str) -> Option<String> {
     (v != "NULL").then(|| v.trim_matches('\'').to_owned())
 }
 
-#[tokio::test]
-async fn ranking_the_stored_rows_reproduces_canoe123() {
-    let db = TestDb::open();
+backends! {
+async fn ranking_the_stored_rows_reproduces_canoe123(db) {
     let pk = db.event("jarni").await;
     db.import(pk, REAL_EXPORT).await;
 
@@ -101,6 +100,7 @@ async fn ranking_the_stored_rows_reproduces_canoe123() {
         ]
     );
 }
+}
 
 /// The text of the first `<tag>…</tag>` in `block`, trimmed; `None` when absent, self-closing
 /// or empty.
@@ -134,9 +134,8 @@ fn canoe123_total_ranks() -> BTreeMap<(String, i32), Option<i32>> {
         .collect()
 }
 
-#[tokio::test]
-async fn best_run_ranks_reproduce_canoe123_total_rnk() {
-    let db = TestDb::open();
+backends! {
+async fn best_run_ranks_reproduce_canoe123_total_rnk(db) {
     let pk = db.event("jarni").await;
     db.import(pk, REAL_EXPORT).await;
     let canoe123 = canoe123_total_ranks();
@@ -215,4 +214,5 @@ async fn best_run_ranks_reproduce_canoe123_total_rnk() {
         let ahead = remaining.iter().filter(|(_, t)| t < theirs).count();
         assert_eq!(*rank, Some(i32::try_from(ahead).unwrap() + 1));
     }
+}
 }

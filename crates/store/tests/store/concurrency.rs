@@ -1,16 +1,16 @@
 //! Several tasks writing and reading through one `Store` at once: writers queue on the single
-//! writer connection, readers use the read pool in WAL mode, and nobody sees `Busy`.
+//! writer connection (SQLite) or on the event row (PostgreSQL), readers use the read pool in WAL mode, and nobody sees `Busy`.
 
 use std::sync::Arc;
 
 use live_domain::requests::MergeStrategy;
 use serde_json::json;
 
-use crate::support::{LODM_QUA, TestDb, export, feed};
+use crate::support::{LODM_QUA, backends, export, feed};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn writers_and_readers_run_together_without_busy_errors() {
-    let db = Arc::new(TestDb::open());
+backends! {
+async fn writers_and_readers_run_together_without_busy_errors(db) {
+    let db = Arc::new(db);
     let pk = db.event("lodm-2024").await;
     db.import(pk, LODM_QUA).await;
 
@@ -63,4 +63,5 @@ async fn writers_and_readers_run_together_without_busy_errors() {
         task.await.unwrap().unwrap();
     }
     assert_eq!(db.value("SELECT count(*) AS line FROM results"), "13");
+}
 }

@@ -5,7 +5,7 @@ use live_domain::c123::C123Export;
 use live_domain::requests::MergeStrategy;
 use serde_json::json;
 
-use crate::support::{LODM_QUA, TestDb, export, feed, sample_feed};
+use crate::support::{LODM_QUA, TestDb, backends, export, feed, sample_feed};
 
 fn columns(db: &TestDb, participant: &str, race: &str) -> String {
     db.value(&format!(
@@ -20,9 +20,8 @@ fn columns(db: &TestDb, participant: &str, race: &str) -> String {
 const BR2: &str = "K1M-ZS_BR2_25";
 const QUA: &str = "K1W-ZS_QUA_25";
 
-#[tokio::test]
-async fn live_keeps_what_the_xml_would_blank_and_xml_restores_it() {
-    let db = TestDb::open();
+backends! {
+async fn live_keeps_what_the_xml_would_blank_and_xml_restores_it(db) {
     let pk = db.event("lodm-2024").await;
     db.import(pk, LODM_QUA).await;
     let xml_values = columns(&db, "48024.K1M.ZS", BR2);
@@ -51,6 +50,7 @@ async fn live_keeps_what_the_xml_would_blank_and_xml_restores_it() {
         .unwrap();
     assert_eq!(columns(&db, "48024.K1M.ZS", BR2), xml_values);
 }
+}
 
 /// The export with SAMKOVÁ's qualification record stripped of Time, Total and Status, as if the
 /// booth had not exported her run yet.
@@ -67,9 +67,8 @@ fn export_without_samkova_run() -> C123Export {
     export
 }
 
-#[tokio::test]
-async fn live_re_ranks_a_single_run_race_that_kept_live_values() {
-    let db = TestDb::open();
+backends! {
+async fn live_re_ranks_a_single_run_race_that_kept_live_values(db) {
     let pk = db.event("lodm-2024").await;
     db.import(pk, LODM_QUA).await;
     let body = json!({"results": [
@@ -116,4 +115,5 @@ async fn live_re_ranks_a_single_run_race_that_kept_live_values() {
         columns(&db, "108047.K1W.ZS", QUA),
         "7605 0 7605 NULL 1 '0.00' '14:25:00' xml"
     );
+}
 }

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use live_domain::requests::MergeStrategy;
 use live_store::{WriteObserver, WriteTiming};
 
-use crate::support::{LODM_QUA, TestDb, export};
+use crate::support::{LODM_QUA, backends, export};
 
 #[derive(Debug, Default)]
 struct Recorded(Mutex<Vec<WriteTiming>>);
@@ -16,9 +16,9 @@ impl WriteObserver for Recorded {
     }
 }
 
-#[tokio::test]
-async fn every_write_is_timed_and_says_whether_it_committed() {
-    let mut db = TestDb::open();
+backends! {
+async fn every_write_is_timed_and_says_whether_it_committed(db) {
+    let mut db = db;
     let recorded = Arc::new(Recorded::default());
     db.store = db
         .store
@@ -33,10 +33,7 @@ async fn every_write_is_timed_and_says_whether_it_committed() {
         assert!(seen[0].committed);
     }
 
-    db.execute(
-        "CREATE TRIGGER fail_results BEFORE INSERT ON results \
-         BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
-    );
+    db.fail_trigger("fail_results", "BEFORE INSERT ON results", None);
     db.store
         .apply_xml(pk, export(LODM_QUA), MergeStrategy::Live)
         .await
@@ -44,4 +41,5 @@ async fn every_write_is_timed_and_says_whether_it_committed() {
     let seen = recorded.0.lock().unwrap();
     assert_eq!(seen.len(), 2, "{seen:?}");
     assert!(!seen[1].committed, "a rolled-back write is reported too");
+}
 }

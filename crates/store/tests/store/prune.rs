@@ -1,10 +1,10 @@
 //! The snapshot prune (c123-xml.md §10.2) with the minimal cleanup fixtures.
 
-use crate::support::{LODM_QUA, TestDb};
+use crate::support::{LODM_QUA, TestDb, backends};
 
 fn ids(db: &TestDb, sql: &str) -> String {
     db.value(&format!(
-        "SELECT coalesce(group_concat(x, ' '), '') AS line FROM ({sql})"
+        "SELECT coalesce(group_concat(x, ' '), '') AS line FROM ({sql}) AS s"
     ))
 }
 
@@ -18,9 +18,8 @@ fn r1_results(db: &TestDb) -> String {
     )
 }
 
-#[tokio::test]
-async fn a_result_missing_under_its_race_is_deleted() {
-    let db = TestDb::open();
+backends! {
+async fn a_result_missing_under_its_race_is_deleted(db) {
     let pk = db.event("cleanup").await;
     db.import(pk, "sample-minimal-cleanup-a-3results.xml").await;
     assert_eq!(r1_results(&db), "1:1 2:2 3:3");
@@ -42,10 +41,10 @@ async fn a_result_missing_under_its_race_is_deleted() {
         .collect();
     assert_eq!(names, ["Alpha", "Beta"]);
 }
+}
 
-#[tokio::test]
-async fn a_missing_participant_is_deleted_with_its_results() {
-    let db = TestDb::open();
+backends! {
+async fn a_missing_participant_is_deleted_with_its_results(db) {
     let pk = db.event("cleanup").await;
     db.import(pk, "sample-minimal-cleanup-c-2participants.xml")
         .await;
@@ -57,10 +56,10 @@ async fn a_missing_participant_is_deleted_with_its_results() {
     );
     assert_eq!(r1_results(&db), "1:1");
 }
+}
 
-#[tokio::test]
-async fn a_missing_race_is_deleted() {
-    let db = TestDb::open();
+backends! {
+async fn a_missing_race_is_deleted(db) {
     let pk = db.event("cleanup").await;
     db.import(pk, "sample-minimal-cleanup-e-2races.xml").await;
     assert_eq!(
@@ -86,10 +85,10 @@ async fn a_missing_race_is_deleted() {
         .unwrap();
     assert!(r1.results.is_empty());
 }
+}
 
-#[tokio::test]
-async fn another_export_replaces_everything_classes_and_courses_included() {
-    let db = TestDb::open();
+backends! {
+async fn another_export_replaces_everything_classes_and_courses_included(db) {
     let pk = db.event("switch").await;
     db.import(pk, LODM_QUA).await;
     db.import(pk, "sample-minimal-cleanup-a-3results.xml").await;
@@ -103,4 +102,5 @@ async fn another_export_replaces_everything_classes_and_courses_included() {
     assert_eq!(ids(&db, "SELECT race_id AS x FROM races"), "R1");
     assert_eq!(db.value("SELECT count(*) AS line FROM participants"), "3");
     assert_eq!(db.value("SELECT count(*) AS line FROM results"), "3");
+}
 }

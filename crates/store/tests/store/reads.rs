@@ -6,7 +6,7 @@ use live_domain::public::{CategoryList, FullData, PublicEventList, RaceResultLis
 use live_domain::requests::{EventImage, MergeStrategy, NewEvent};
 use serde_json::{Value, json};
 
-use crate::support::{LODM, LODM_QUA, TestDb, export, json as fixture_json, now};
+use crate::support::{LODM, LODM_QUA, TestDb, backends, export, json as fixture_json, now};
 
 /// A body as a JSON value, so bodies compare regardless of key order.
 macro_rules! value {
@@ -56,9 +56,8 @@ async fn xml_fixture_cases_through_the_store() {
     }
 }
 
-#[tokio::test]
-async fn best_run_results_are_the_contract_example_for_either_id() {
-    let db = TestDb::open();
+backends! {
+async fn best_run_results_are_the_contract_example_for_either_id(db) {
     let pk = lodm_event(&db).await;
     let expected: Value = serde_json::from_str(r#"{"race":{"raceId":"K1M-ZS_BR2_25","classId":"K1M-ZS","raceType":"best-run-2","raceStatus":3},"results":[
  {"rnk":1,"bib":13,"athleteId":"23128","name":"REZEK Adam","club":"SKVSČB","noc":"JCK","catId":"ZS","catRnk":1,"time":7740,"pen":400,"total":8140,"totalBehind":"0.00","catTotalBehind":"0.00","status":null,"prevStatus":null,"currStatus":null,"betterRunNr":1,"totalTotal":7463,"prevTime":7463,"prevPen":0,"prevTotal":7463,"prevRnk":1},
@@ -108,10 +107,10 @@ async fn best_run_results_are_the_contract_example_for_either_id() {
             .is_none()
     );
 }
+}
 
-#[tokio::test]
-async fn detailed_results_carry_gates_and_the_course_gate_count() {
-    let db = TestDb::open();
+backends! {
+async fn detailed_results_carry_gates_and_the_course_gate_count(db) {
     let pk = lodm_event(&db).await;
     let results = db
         .store
@@ -146,10 +145,10 @@ async fn detailed_results_carry_gates_and_the_course_gate_count() {
     assert_eq!(first["dtStart"], "16:01:00.500");
     assert_eq!(first["prevGates"].as_array().unwrap().len(), 24);
 }
+}
 
-#[tokio::test]
-async fn startlist_is_the_contract_example() {
-    let db = TestDb::open();
+backends! {
+async fn startlist_is_the_contract_example(db) {
     let pk = lodm_event(&db).await;
     let startlist = db
         .store
@@ -169,10 +168,10 @@ async fn startlist_is_the_contract_example() {
     );
     assert!(db.store.startlist(pk, "nope").await.unwrap().is_none());
 }
+}
 
-#[tokio::test]
-async fn event_detail_categories_and_full_data() {
-    let db = TestDb::open();
+backends! {
+async fn event_detail_categories_and_full_data(db) {
     let pk = db.event("lodm-2024").await;
     let applied = db.import(pk, LODM_QUA).await;
     let detail = db.store.event_detail("lodm-2024").await.unwrap().unwrap();
@@ -218,10 +217,10 @@ async fn event_detail_categories_and_full_data() {
     assert!(db.store.full_data(pk + 1).await.unwrap().is_none());
     assert!(db.store.event_detail("nope").await.unwrap().is_none());
 }
+}
 
-#[tokio::test]
-async fn an_event_without_xml_has_no_classes_or_races() {
-    let db = TestDb::open();
+backends! {
+async fn an_event_without_xml_has_no_classes_or_races(db) {
     let pk = db.event("empty").await;
     let detail = db.store.event_detail("empty").await.unwrap().unwrap();
     let body = value!(detail);
@@ -230,10 +229,10 @@ async fn an_event_without_xml_has_no_classes_or_races() {
     assert!(db.store.categories(pk).await.unwrap().is_empty());
     assert!(db.store.course_configs(pk).await.unwrap().is_empty());
 }
+}
 
-#[tokio::test]
-async fn a_race_without_class_is_not_listed_but_stays_readable() {
-    let db = TestDb::open();
+backends! {
+async fn a_race_without_class_is_not_listed_but_stays_readable(db) {
     let pk = db.event("jarni").await;
     db.import(pk, crate::support::REAL_EXPORT).await;
     let detail = db.store.event_detail("jarni").await.unwrap().unwrap();
@@ -263,10 +262,10 @@ async fn a_race_without_class_is_not_listed_but_stays_readable() {
         .unwrap();
     assert_eq!(value!(startlist.race)["classId"], Value::Null);
 }
+}
 
-#[tokio::test]
-async fn a_category_is_named_by_its_first_occurrence_in_the_export() {
-    let db = TestDb::open();
+backends! {
+async fn a_category_is_named_by_its_first_occurrence_in_the_export(db) {
     let pk = db.event("jarni").await;
     db.import(pk, crate::support::REAL_EXPORT).await;
     let categories = db.store.categories(pk).await.unwrap();
@@ -290,6 +289,7 @@ async fn a_category_is_named_by_its_first_occurrence_in_the_export() {
         ids.dedup();
         ids.len()
     });
+}
 }
 
 /// The LODM sample with `ZS` named `k1w_name` in class K1W-ZS, listed before K1M-ZS when
@@ -325,9 +325,8 @@ async fn zs_name(db: &TestDb, pk: i32) -> String {
     categories[0].name.clone()
 }
 
-#[tokio::test]
-async fn category_names_follow_the_class_order_of_the_latest_export() {
-    let db = TestDb::open();
+backends! {
+async fn category_names_follow_the_class_order_of_the_latest_export(db) {
     let pk = db.event("lodm-2024").await;
     let import = |export| db.store.apply_xml(pk, export, MergeStrategy::Live);
     let category_ids = "SELECT group_concat(id) AS line FROM categories";
@@ -352,10 +351,10 @@ async fn category_names_follow_the_class_order_of_the_latest_export() {
     import(lodm_classes("ZŠ ženy", false)).await.unwrap();
     assert_eq!(zs_name(&db, pk).await, "Základní školy");
 }
+}
 
-#[tokio::test]
-async fn public_events_hide_drafts_and_sort_by_start_date() {
-    let db = TestDb::open();
+backends! {
+async fn public_events_hide_drafts_and_sort_by_start_date(db) {
     let new = |id: &str, start: Option<&str>, image: bool| NewEvent {
         event_id: id.to_owned(),
         main_title: id.to_uppercase(),
@@ -410,10 +409,10 @@ async fn public_events_hide_drafts_and_sort_by_start_date() {
     assert!(db.store.image("new").await.unwrap().is_none(), "no image");
     assert!(db.store.image("missing").await.unwrap().is_none());
 }
+}
 
-#[tokio::test]
-async fn course_configs_name_every_race() {
-    let db = TestDb::open();
+backends! {
+async fn course_configs_name_every_race(db) {
     let pk = db.event("lodm").await;
     db.store
         .apply_xml(pk, export(LODM), MergeStrategy::Live)
@@ -436,4 +435,5 @@ async fn course_configs_name_every_race() {
     db.import(pk, "sample-minimal-cleanup-a-3results.xml").await;
     let configs = db.store.course_configs(pk).await.unwrap();
     assert_eq!(configs.get("R1"), Some(&None));
+}
 }

@@ -3,7 +3,7 @@
 use live_domain::requests::MergeStrategy;
 use serde_json::json;
 
-use crate::support::{LODM_QUA, TestDb, assert_same_dump, export, feed, sample_feed};
+use crate::support::{LODM_QUA, TestDb, assert_same_dump, backends, export, feed, sample_feed};
 
 /// Contract §6.5 frames 41 and 42 (`data`).
 const FRAME_41: &str = r#"{"raceId":"K1M-ZS_BR1_25","results":[{"rnk":null,"bib":11,"athleteId":"48024","name":"KOVÁČ Tobiáš","club":"Klášter.","noc":"USK","catId":"ZS","catRnk":null,"time":null,"pen":0,"total":null,"totalBehind":null,"catTotalBehind":null,"status":"DNF","prevStatus":"DSQ","currStatus":"DNF","betterRunNr":null,"totalTotal":null,"prevTime":9242,"prevPen":5200,"prevTotal":14442,"prevRnk":null}]}"#;
@@ -25,9 +25,8 @@ fn row(db: &TestDb, race: &str, participant: &str, columns: &[&str]) -> String {
     ))
 }
 
-#[tokio::test]
-async fn sample_bodies_give_the_contract_frames() {
-    let db = TestDb::open();
+backends! {
+async fn sample_bodies_give_the_contract_frames(db) {
     let pk = db.event("lodm-2024").await;
     db.import(pk, LODM_QUA).await;
 
@@ -113,10 +112,10 @@ async fn sample_bodies_give_the_contract_frames() {
         .unwrap();
     assert_eq!((again.updated, again.diffs.len()), (2, 0));
 }
+}
 
-#[tokio::test]
-async fn absent_keys_keep_and_null_clears() {
-    let db = TestDb::open();
+backends! {
+async fn absent_keys_keep_and_null_clears(db) {
     let pk = db.event("lodm-2024").await;
     db.import(pk, LODM_QUA).await;
     let columns = [
@@ -192,10 +191,10 @@ async fn absent_keys_keep_and_null_clears() {
     assert_eq!(diff[0]["rnk"], 1);
     assert_eq!(diff[0]["totalBehind"], "0.00");
 }
+}
 
-#[tokio::test]
-async fn a_status_is_normalised_and_clears_the_rank() {
-    let db = TestDb::open();
+backends! {
+async fn a_status_is_normalised_and_clears_the_rank(db) {
     let pk = db.event("lodm-2024").await;
     db.import(pk, LODM_QUA).await;
     let body = json!({"results": [
@@ -227,10 +226,10 @@ async fn a_status_is_normalised_and_clears_the_rank() {
         "status=NULL rnk=2"
     );
 }
+}
 
-#[tokio::test]
-async fn unknown_races_and_participants_are_skipped() {
-    let db = TestDb::open();
+backends! {
+async fn unknown_races_and_participants_are_skipped(db) {
     let pk = db.event("lodm-2024").await;
     db.import(pk, LODM_QUA).await;
     let other = db.event("other").await;
@@ -260,10 +259,10 @@ async fn unknown_races_and_participants_are_skipped() {
         live_store::ResultsApplied::default()
     );
 }
+}
 
-#[tokio::test]
-async fn a_participant_without_a_row_gets_one() {
-    let db = TestDb::open();
+backends! {
+async fn a_participant_without_a_row_gets_one(db) {
     let pk = db.event("lodm-2024").await;
     db.import(pk, LODM_QUA).await;
     // KOLÁŘ (a K1M participant) has no row in the K1W qualification.
@@ -303,10 +302,10 @@ async fn a_participant_without_a_row_gets_one() {
         .collect();
     assert_eq!(ranks, [(8, 1), (3, 2), (2, 3)]);
 }
+}
 
-#[tokio::test]
-async fn both_ids_of_a_pair_in_one_body_send_the_pair_once() {
-    let db = TestDb::open();
+backends! {
+async fn both_ids_of_a_pair_in_one_body_send_the_pair_once(db) {
     let pk = db.event("lodm-2024").await;
     db.import(pk, LODM_QUA).await;
     let body = json!({"results": [
@@ -322,10 +321,10 @@ async fn both_ids_of_a_pair_in_one_body_send_the_pair_once() {
     assert_eq!(ids, ["K1M-ZS_BR1_25", "K1M-ZS_BR2_25", "K1W-ZS_QUA_25"]);
     assert_eq!(applied.diffs[0].results, applied.diffs[1].results);
 }
+}
 
-#[tokio::test]
-async fn a_pair_without_its_first_run_sends_one_frame() {
-    let db = TestDb::open();
+backends! {
+async fn a_pair_without_its_first_run_sends_one_frame(db) {
     let pk = db.event("lodm").await;
     // The non-qualification sample has K1W-ZS_BR1_25 but no K1W-ZS_BR2_25.
     db.store
@@ -340,10 +339,10 @@ async fn a_pair_without_its_first_run_sends_one_frame() {
     let ids: Vec<&str> = applied.diffs.iter().map(|d| d.race_id.as_str()).collect();
     assert_eq!(ids, ["K1W-ZS_BR1_25"]);
 }
+}
 
-#[tokio::test]
-async fn a_body_naming_more_ids_than_one_statement_binds_is_answered() {
-    let db = TestDb::open();
+backends! {
+async fn a_body_naming_more_ids_than_one_statement_binds_is_answered(db) {
     let pk = db.event("lodm-2024").await;
     db.import(pk, LODM_QUA).await;
     // 12 000 distinct race ids, each with two best-run partners: 36 000 ids to look up.
@@ -358,4 +357,5 @@ async fn a_body_naming_more_ids_than_one_statement_binds_is_answered() {
         .unwrap();
     assert_eq!(applied.updated, 1);
     assert_eq!(applied.diffs.len(), 1);
+}
 }

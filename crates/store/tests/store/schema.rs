@@ -1,10 +1,9 @@
 //! Schema drift: every row struct selects from a migrated database.
 
-use crate::support::{LODM_QUA, TestDb};
+use crate::support::{LODM_QUA, backends};
 
-#[tokio::test]
-async fn every_row_struct_selects_from_a_migrated_database() {
-    let db = TestDb::open();
+backends! {
+async fn every_row_struct_selects_from_a_migrated_database(db) {
     // Empty tables: column names are checked when SQLite prepares each select.
     db.store.check_schema().await.unwrap();
     // With data: every row struct also decodes a real row of its table.
@@ -40,4 +39,5 @@ async fn every_row_struct_selects_from_a_migrated_database() {
         );
     }
     db.store.check_schema().await.unwrap();
+}
 }

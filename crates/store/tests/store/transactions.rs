@@ -1,15 +1,14 @@
 //! Atomicity (c123-xml.md §10.1, DV10): a write that fails half-way leaves no trace. Failures are
-//! injected with SQLite triggers that abort a statement the write runs late.
+//! injected with triggers that abort a statement the write runs late.
 
 use live_domain::requests::MergeStrategy;
 use live_store::StoreError;
 use serde_json::json;
 
-use crate::support::{LODM, LODM_QUA, TestDb, assert_same_dump, export, feed};
+use crate::support::{LODM, LODM_QUA, assert_same_dump, backends, export, feed};
 
-#[tokio::test]
-async fn a_failing_xml_import_changes_nothing() {
-    let db = TestDb::open();
+backends! {
+async fn a_failing_xml_import_changes_nothing(db) {
     let pk = db.event("lodm-2024").await;
     db.import(pk, LODM_QUA).await;
     let dump = db.dump();
@@ -17,10 +16,7 @@ async fn a_failing_xml_import_changes_nothing() {
     // The other sample changes the event dates and replaces the qualification by a best-run race
     // (new race, new result rows), then fails while inserting those rows, after every earlier
     // step ran.
-    db.execute(
-        "CREATE TRIGGER fail_results BEFORE INSERT ON results \
-         BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
-    );
+    db.fail_trigger("fail_results", "BEFORE INSERT ON results", None);
     let err = db
         .store
         .apply_xml(pk, export(LODM), MergeStrategy::Live)
@@ -31,7 +27,7 @@ async fn a_failing_xml_import_changes_nothing() {
     assert_same_dump(&db.dump(), &dump, "failed import");
 
     // The writer connection is usable again and the same import now commits.
-    db.execute("DROP TRIGGER fail_results;");
+    db.drop_trigger("fail_results", "results");
     db.store
         .apply_xml(pk, export(LODM), MergeStrategy::Live)
         .await
@@ -41,16 +37,13 @@ async fn a_failing_xml_import_changes_nothing() {
         "2024-06-25"
     );
 }
+}
 
-#[tokio::test]
-async fn a_failing_first_import_leaves_the_event_untouched() {
-    let db = TestDb::open();
+backends! {
+async fn a_failing_first_import_leaves_the_event_untouched(db) {
     db.event("lodm-2024").await;
     let dump = db.dump();
-    db.execute(
-        "CREATE TRIGGER fail_insert BEFORE INSERT ON results \
-         BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
-    );
+    db.fail_trigger("fail_insert", "BEFORE INSERT ON results", None);
     assert!(
         db.store
             .apply_xml(1, export(LODM_QUA), MergeStrategy::Live)
@@ -60,19 +53,16 @@ async fn a_failing_first_import_leaves_the_event_untouched() {
     assert_same_dump(&db.dump(), &dump, "failed first import");
     assert_eq!(db.value("SELECT has_xml_data AS line FROM events"), "0");
 }
+}
 
-#[tokio::test]
-async fn a_failing_results_ingest_changes_nothing() {
-    let db = TestDb::open();
+backends! {
+async fn a_failing_results_ingest_changes_nothing(db) {
     let pk = db.event("lodm-2024").await;
     db.import(pk, LODM_QUA).await;
     let dump = db.dump();
     // The body row and the rows its re-ranking moves are written in one transaction; the write
     // of the re-ranked leader (bib 3) fails.
-    db.execute(
-        "CREATE TRIGGER fail_rank BEFORE UPDATE OF rnk ON results WHEN NEW.bib = 3 \
-         BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
-    );
+    db.fail_trigger("fail_rank", "BEFORE UPDATE OF rnk ON results", Some("NEW.bib = 3"));
     let body = json!({"results": [
         {"raceId": "K1W-ZS_QUA_25", "participantId": "23176.K1W.ZS", "bib": 2,
          "time": 7000, "pen": 0, "total": 7000}
@@ -80,7 +70,7 @@ async fn a_failing_results_ingest_changes_nothing() {
     let err = db.store.apply_results(pk, feed(&body)).await.unwrap_err();
     assert!(err.to_string().contains("injected failure"), "{err}");
     assert_same_dump(&db.dump(), &dump, "failed results ingest");
-    db.execute("DROP TRIGGER fail_rank;");
+    db.drop_trigger("fail_rank", "results");
     assert_eq!(
         db.store
             .apply_results(pk, feed(&body))
@@ -89,4 +79,5 @@ async fn a_failing_results_ingest_changes_nothing() {
             .updated,
         1
     );
+}
 }

@@ -4,7 +4,7 @@ use live_domain::c123::{C123Export, XmlResult};
 use live_domain::requests::MergeStrategy;
 use live_domain::{Gate, GateType};
 
-use crate::support::{LODM_QUA, REAL_EXPORT, TestDb, assert_same_dump, export};
+use crate::support::{LODM_QUA, REAL_EXPORT, TestDb, assert_same_dump, backends, export};
 
 /// Counts rows of `table` belonging to the event (through the join where needed).
 fn count(db: &TestDb, table: &str) -> String {
@@ -39,9 +39,8 @@ fn gates_text(db: &TestDb, race: &str, participant: &str) -> String {
     ))
 }
 
-#[tokio::test]
-async fn real_export_is_stored_completely() {
-    let db = TestDb::open();
+backends! {
+async fn real_export_is_stored_completely(db) {
     let pk = db.event("jarni").await;
     let applied = db.import(pk, REAL_EXPORT).await;
 
@@ -54,7 +53,7 @@ async fn real_export_is_stored_completely() {
     assert_eq!(
         db.value(
             "SELECT group_concat(course_nr || ':' || nr_gates || ':' || gate_config, ' ') AS line \
-             FROM (SELECT * FROM courses ORDER BY course_nr)"
+             FROM (SELECT * FROM courses ORDER BY course_nr) AS s"
         ),
         "1:24:NNRNNRNRNNNRNNRNRNNRNNRN 2:18:RNNRNNNRNNRNRNNRNN 3:24:NNRNNNNRRNNRNNNRNNNNNRNN \
          4:18:RNNRNNNNRRNNNNNRNR"
@@ -64,7 +63,7 @@ async fn real_export_is_stored_completely() {
     assert_eq!(
         db.value(
             "SELECT main_title || '|' || quote(sub_title) || '|' || location || '|' || facility \
-             || '|' || start_date || '|' || end_date || '|' || discipline || '|' || has_xml_data \
+             || '|' || start_date || '|' || end_date || '|' || discipline || '|' || quote(has_xml_data) \
              AS line FROM events"
         ),
         "LODM 2024|NULL|Areál Lídy Polesné|Areál Lídy Polesné|2026-03-08|2026-03-08|Slalom|1"
@@ -80,7 +79,7 @@ async fn real_export_is_stored_completely() {
         db.value(
             "SELECT group_concat(status || '=' || n, ' ') AS line FROM \
              (SELECT status, count(*) AS n FROM results WHERE status IS NOT NULL \
-              GROUP BY status ORDER BY status)"
+              GROUP BY status ORDER BY status) AS s"
         ),
         "DNF=32 DNS=62 DSQ=2"
     );
@@ -164,10 +163,10 @@ async fn real_export_is_stored_completely() {
             .any(|c| c.class_id == "NA" && c.categories.is_empty())
     );
 }
+}
 
-#[tokio::test]
-async fn reimporting_the_same_export_keeps_every_row_and_id() {
-    let db = TestDb::open();
+backends! {
+async fn reimporting_the_same_export_keeps_every_row_and_id(db) {
     let pk = db.event("jarni").await;
     let first = db.import(pk, REAL_EXPORT).await;
     let dump = db.dump();
@@ -181,10 +180,10 @@ async fn reimporting_the_same_export_keeps_every_row_and_id() {
         .unwrap();
     assert_same_dump(&db.dump(), &dump, "re-import under `xml`");
 }
+}
 
-#[tokio::test]
-async fn a_second_event_is_independent() {
-    let db = TestDb::open();
+backends! {
+async fn a_second_event_is_independent(db) {
     let a = db.event("a").await;
     let b = db.event("b").await;
     db.import(a, LODM_QUA).await;
@@ -195,22 +194,22 @@ async fn a_second_event_is_independent() {
     assert_eq!(
         db.value(
             "SELECT group_concat(race_id, ' ') AS line FROM \
-             (SELECT race_id FROM races WHERE event_id = 2 ORDER BY race_id)"
+             (SELECT race_id FROM races WHERE event_id = 2 ORDER BY race_id) AS s"
         ),
         "K1M-ZS_BR1_25 K1M-ZS_BR2_25 K1W-ZS_QUA_25"
     );
     assert_eq!(
         db.value(
             "SELECT group_concat(race_id, ' ') AS line FROM \
-             (SELECT race_id FROM races WHERE event_id = 1 ORDER BY race_id)"
+             (SELECT race_id FROM races WHERE event_id = 1 ORDER BY race_id) AS s"
         ),
         "K1M-ZS_BR1_25 K1M-ZS_BR2_25 K1W-ZS_BR1_25"
     );
 }
+}
 
-#[tokio::test]
-async fn a_missing_event_is_reported_and_nothing_is_written() {
-    let db = TestDb::open();
+backends! {
+async fn a_missing_event_is_reported_and_nothing_is_written(db) {
     let dump = db.dump();
     let err = db
         .store
@@ -222,6 +221,7 @@ async fn a_missing_event_is_reported_and_nothing_is_written() {
         "{err}"
     );
     assert_eq!(db.dump(), dump);
+}
 }
 
 fn bump(v: &mut Option<i32>) {
@@ -311,7 +311,7 @@ async fn reimporting_an_edited_export_equals_importing_it_fresh() {
         .unwrap();
 
     // `events` holds the creation time; everything else must be identical, ids included.
-    let dump = |db: &TestDb| live_store::dump_tables(&db.path, &["events"]).unwrap();
+    let dump = |db: &TestDb| live_store::dump_tables(db.path(), &["events"]).unwrap();
     assert_same_dump(&dump(&reimported), &dump(&fresh), "edited re-import");
     assert_ne!(
         dump(&fresh),
@@ -325,18 +325,29 @@ async fn reimporting_an_edited_export_equals_importing_it_fresh() {
     );
 }
 
-#[tokio::test]
-async fn a_reimport_writes_only_the_result_rows_that_changed() {
-    let db = TestDb::open();
+backends! {
+async fn a_reimport_writes_only_the_result_rows_that_changed(db) {
     let pk = db.event("jarni").await;
     db.import(pk, REAL_EXPORT).await;
-    db.execute(
-        "CREATE TABLE result_writes (id INTEGER NOT NULL); \
-         CREATE TRIGGER count_updates AFTER UPDATE ON results \
-         BEGIN INSERT INTO result_writes VALUES (NEW.id); END; \
-         CREATE TRIGGER count_inserts AFTER INSERT ON results \
-         BEGIN INSERT INTO result_writes VALUES (NEW.id); END;",
-    );
+    if db.is_postgres() {
+        db.execute(
+            "CREATE TABLE result_writes (id INTEGER NOT NULL); \
+             CREATE FUNCTION count_write() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN INSERT INTO result_writes VALUES (NEW.id); RETURN NEW; END $$; \
+             CREATE TRIGGER count_updates AFTER UPDATE ON results \
+             FOR EACH ROW EXECUTE FUNCTION count_write(); \
+             CREATE TRIGGER count_inserts AFTER INSERT ON results \
+             FOR EACH ROW EXECUTE FUNCTION count_write();",
+        );
+    } else {
+        db.execute(
+            "CREATE TABLE result_writes (id INTEGER NOT NULL); \
+             CREATE TRIGGER count_updates AFTER UPDATE ON results \
+             BEGIN INSERT INTO result_writes VALUES (NEW.id); END; \
+             CREATE TRIGGER count_inserts AFTER INSERT ON results \
+             BEGIN INSERT INTO result_writes VALUES (NEW.id); END;",
+        );
+    }
     db.import(pk, REAL_EXPORT).await;
     assert_eq!(db.value("SELECT count(*) AS line FROM result_writes"), "0");
     db.store
@@ -347,4 +358,5 @@ async fn a_reimport_writes_only_the_result_rows_that_changed() {
         db.value("SELECT count(DISTINCT id) AS line FROM result_writes"),
         "25"
     );
+}
 }
