@@ -80,7 +80,7 @@ async fn run() {
         _ => None,
     })
     .expect("config");
-    let app = Application::build(config).expect("app");
+    let app = Application::build(config).await.expect("app");
     let base = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     actix_web::rt::spawn(app.run_until_stopped());

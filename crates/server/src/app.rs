@@ -12,6 +12,8 @@ use live_rooms::{Rooms, RoomsConfig};
 use live_store::{Backend, Store, StoreConfig};
 
 use crate::client_limits::ClientLimiter;
+use crate::cluster::Cluster;
+use crate::cluster::bus::{Bus, BusConfig};
 use crate::config::Config;
 use crate::cors;
 use crate::error::ApiError;
@@ -45,6 +47,9 @@ pub struct AppState {
     pub(crate) metrics: Arc<Metrics>,
     /// Per-client-address WebSocket limits.
     pub(crate) client_limits: Arc<ClientLimiter>,
+    /// Cluster mode (`NATS_URL`): the frame bus and this instance's follower; `None` on a
+    /// single node.
+    pub(crate) cluster: Option<Cluster>,
 }
 
 /// A bound, not yet running server.
@@ -111,9 +116,26 @@ fn store_config(config: &Config) -> StoreConfig {
 }
 
 impl Application {
-    /// Opens the database (creating and migrating it) and binds the listener.
-    pub fn build(config: Config) -> anyhow::Result<Self> {
+    /// Opens the database (creating and migrating it), connects to NATS in cluster mode (in the
+    /// background: an unreachable NATS does not stop the start) and binds the listener.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
         let store = Store::open(&store_config(&config))?;
+        let cluster = match &config.nats {
+            Some(nats) => {
+                let bus = Bus::connect(BusConfig {
+                    url: nats.url.clone(),
+                    stream: nats.stream.clone(),
+                    subject_prefix: nats.subject_prefix.clone(),
+                    max_frames_per_event: i64::try_from(config.rooms.resume_frames)
+                        .unwrap_or(i64::MAX),
+                    max_age: config.rooms.resume_age,
+                    publish_timeout: nats.publish_timeout,
+                })
+                .await?;
+                Some(Cluster::new(bus, config.cluster))
+            }
+            None => None,
+        };
         let listener = bind(&config)?;
         let port = listener.local_addr()?.port();
         let oncourse = Oncourse::new(config.oncourse_ttl);
@@ -141,6 +163,7 @@ impl Application {
             read_cache: ReadCache::default(),
             config: Arc::new(config),
             ingest_log: IngestLog::default(),
+            cluster,
         };
         let workers = state.config.workers;
         // The built-in spectator page, unless CLIENT_DIST_PATH names another app (contract §1.7).
@@ -206,7 +229,14 @@ impl Application {
         let backups = state.config.backup.clone().map(|schedule| {
             crate::backup::spawn_scheduler(state.config.database_path.clone(), schedule)
         });
+        let follower = state
+            .cluster
+            .clone()
+            .map(|cluster| crate::cluster::spawn_follower(state.clone(), cluster));
         let result = server.await;
+        if let Some(follower) = follower {
+            follower.abort();
+        }
         if let Some(backups) = backups {
             backups.abort();
         }

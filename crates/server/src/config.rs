@@ -40,6 +40,8 @@
 //! | `NATS_STREAM` | `LIVE_FRAMES` | JetStream stream of the frames (letters, digits, `-`, `_`; needs `NATS_URL`) |
 //! | `NATS_SUBJECT_PREFIX` | `live.frames` | subject prefix: each event's frames go to `<prefix>.<event key>` (dot-separated tokens of letters, digits, `-`, `_`; needs `NATS_URL`) |
 //! | `NATS_PUBLISH_TIMEOUT_MS` | `2000` | longest wait for NATS to acknowledge a frame (1–60000; needs `NATS_URL`) |
+//! | `CLUSTER_GAP_MS` | `500` | cluster mode: how long a room waits for a missing frame before reading the stream or resyncing from the database |
+//! | `CLUSTER_SYNC_MS` | `1000` | cluster mode: how often each instance compares its rooms with the database and sweeps due on-course boards |
 //!
 //! The per-client limits apply to the WebSocket route only; the booth's ingest (key-authenticated)
 //! and every REST read are never limited by them. Why these defaults (a carrier NAT puts
@@ -372,6 +374,8 @@ pub struct Config {
     pub client_limits: ClientLimitsConfig,
     /// `NATS_*`: cluster mode's frame bus, when `NATS_URL` is set.
     pub nats: Option<NatsConfig>,
+    /// `CLUSTER_GAP_MS`, `CLUSTER_SYNC_MS` (used in cluster mode only).
+    pub cluster: crate::cluster::ClusterTiming,
 }
 
 /// A configuration value that breaks the rules; the message names the variable.
@@ -488,7 +492,25 @@ impl Config {
                 handshake_rate: env.number("CLIENT_WS_HANDSHAKE_RATE", 250, 0)?,
             },
             nats: nats_config(&env)?,
+            cluster: crate::cluster::ClusterTiming {
+                gap_wait: Duration::from_millis(env.positive("CLUSTER_GAP_MS", 500)?),
+                sync_every: Duration::from_millis(env.positive("CLUSTER_SYNC_MS", 1000)?),
+            },
         };
+        // Cluster mode numbers frames in the database; several instances need a shared one.
+        let config = Self {
+            sequence_in_db: config.nats.is_some(),
+            ..config
+        };
+        if let Some(nats) = &config.nats
+            && config.postgres_url.is_none()
+        {
+            return Err(ConfigError::Invalid {
+                name: "NATS_URL",
+                value: redact_nats_url(&nats.url),
+                rule: "cluster mode needs a database every instance shares: set DATABASE_URL=postgres://…",
+            });
+        }
         if config.production && config.master_keys.is_empty() {
             return Err(ConfigError::ProductionWithoutKeys);
         }

@@ -88,7 +88,7 @@ async fn serve(config: Config, demo: Option<Demo>) -> anyhow::Result<()> {
         Some(url) => url.to_string(),
         None => config.database_path.display().to_string(),
     };
-    let app = Application::build(config)?;
+    let app = Application::build(config).await?;
     let port = app.port();
     tracing::info!(%host, port, %database, "live-mini listening");
     let handle = app.handle();

@@ -91,6 +91,41 @@ pub(crate) struct Metrics {
     ingest_seconds: HistogramFamily<IngestTypeLabels>,
     ws_refused: Family<ReasonLabels, Counter>,
     db: Arc<DbMetrics>,
+    cluster: ClusterMetrics,
+}
+
+/// Cluster mode's frame traffic (all zero on a single node).
+#[derive(Debug, Default)]
+pub(crate) struct ClusterMetrics {
+    published: Counter,
+    publish_failed: Counter,
+    gaps_filled: Family<ReasonLabels, Counter>,
+}
+
+impl ClusterMetrics {
+    /// A committed frame taken by the stream.
+    pub(crate) fn published(&self) {
+        self.published.inc();
+    }
+
+    /// A committed frame the stream did not take (NATS down or slow).
+    pub(crate) fn publish_failed(&self) {
+        self.publish_failed.inc();
+    }
+
+    /// A room's gap closed with the missing frames read back from the stream.
+    pub(crate) fn gap_filled_from_stream(&self) {
+        self.gaps_filled
+            .get_or_create(&ReasonLabels { reason: "stream" })
+            .inc();
+    }
+
+    /// A room jumped to the database's position with one `full` or `refresh`.
+    pub(crate) fn resynced_from_db(&self) {
+        self.gaps_filled
+            .get_or_create(&ReasonLabels { reason: "database" })
+            .inc();
+    }
 }
 
 /// Database write timings; the store reports to it ([`WriteObserver`]).
@@ -162,6 +197,22 @@ impl Metrics {
             "Wait for the single writer connection before a write transaction",
             db.wait_seconds.clone(),
         );
+        let cluster = ClusterMetrics::default();
+        registry.register(
+            "cluster_frames_published",
+            "Frames this instance committed and NATS JetStream acknowledged (cluster mode)",
+            cluster.published.clone(),
+        );
+        registry.register(
+            "cluster_frames_publish_failed",
+            "Frames this instance committed that NATS did not acknowledge in time; the other instances recover them from the database (cluster mode)",
+            cluster.publish_failed.clone(),
+        );
+        registry.register(
+            "cluster_gaps_filled",
+            "Gaps in a room's sequence closed, by how: stream (missing frames read back) or database (one full or refresh at the stored seq)",
+            cluster.gaps_filled.clone(),
+        );
         registry.register(
             "build",
             "Build of the running server",
@@ -186,7 +237,13 @@ impl Metrics {
             ingest_seconds,
             ws_refused,
             db,
+            cluster,
         }
+    }
+
+    /// Cluster mode's counters.
+    pub(crate) fn cluster(&self) -> &ClusterMetrics {
+        &self.cluster
     }
 
     /// The store's write observer.

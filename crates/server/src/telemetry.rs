@@ -248,7 +248,7 @@ mod tests {
             _ => None,
         })
         .expect("config");
-        let app = Application::build(config).expect("app");
+        let app = Application::build(config).await.expect("app");
         let port = app.port();
         let handle = app.handle();
         actix_web::rt::spawn(app.run_until_stopped());

@@ -24,6 +24,9 @@ pub enum StoreError {
     /// No pooled connection within the checkout timeout.
     #[error("database pool timeout: {0}")]
     PoolTimeout(#[from] diesel::r2d2::PoolError),
+    /// A PostgreSQL call did not finish in time (a partitioned network).
+    #[error("database did not answer within {0:?}")]
+    Timeout(std::time::Duration),
     /// Opening, configuring or migrating the database failed.
     #[error("database setup failed: {0}")]
     Setup(String),
@@ -44,7 +47,7 @@ pub enum StoreError {
 impl StoreError {
     /// Whether the caller should answer "try again" (503) rather than fail.
     pub fn is_busy(&self) -> bool {
-        matches!(self, Self::Busy | Self::PoolTimeout(_))
+        matches!(self, Self::Busy | Self::PoolTimeout(_) | Self::Timeout(_))
     }
 }
 

@@ -14,6 +14,9 @@ use crate::rows::{AdminEventRow, EventRefRow, NewEventRow};
 use crate::schema::events;
 use crate::store::Store;
 
+/// The data of an on-course frame after a clear (contract §6.4).
+const EMPTY_ONCOURSE: &str = r#"{"oncourse":[]}"#;
+
 fn parse_status(s: &str) -> Result<EventStatus, StoreError> {
     s.parse()
         .map_err(|_| StoreError::Corrupt(format!("events.status = '{s}'")))
@@ -301,6 +304,17 @@ impl Store {
                 ))
                 .execute(conn)?;
             let (sequence, new_epoch) = if sequence_in_db {
+                if status.clears_oncourse() {
+                    // The stored board empties with the status (contract §5.2), and the
+                    // previous on-course frame counts as `{"oncourse":[]}`, as on a single node.
+                    diesel::update(events::table.filter(events::id.eq(row.id)))
+                        .set((
+                            events::oncourse_board.eq(None::<String>),
+                            events::oncourse_due.eq(None::<i64>),
+                            events::oncourse_last.eq(EMPTY_ONCOURSE),
+                        ))
+                        .execute(conn)?;
+                }
                 let sequence = advance(conn, &mut row, 1, true)?;
                 let new_epoch = matches!(status, EventStatus::Official | EventStatus::Draft)
                     .then(|| reset_epoch(conn, &mut row))

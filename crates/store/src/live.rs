@@ -270,6 +270,24 @@ impl Store {
         .await
     }
 
+    /// A number that changes whenever any event is created, deleted or numbers a frame: a
+    /// hash of every row's id, epoch and seq. Cluster mode compares it at each sync tick, so an
+    /// instance's read cache follows writes made elsewhere even when their frames never arrived
+    /// (NATS down).
+    pub async fn live_fingerprint(&self) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            use std::hash::{Hash, Hasher};
+            let rows: Vec<(i32, String, i64)> = events::table
+                .order(events::id.asc())
+                .select((events::id, events::live_epoch, events::live_seq))
+                .load(conn)?;
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            rows.hash(&mut hasher);
+            Ok(hasher.finish())
+        })
+        .await
+    }
+
     /// The `full` data of event `pk` and the live position it corresponds to, read in one
     /// snapshot (the frames up to `seq` are in the data, none after); `None` when the event does
     /// not exist.

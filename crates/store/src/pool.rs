@@ -60,14 +60,31 @@ impl Manager {
     }
 }
 
-/// A PostgreSQL URL with libpq's `connect_timeout` (unless set): an unreachable host must fail a
-/// connection attempt instead of blocking a pool thread for the kernel's TCP timeout.
+/// A PostgreSQL URL with libpq's connection bounds added where the URL does not set them:
+/// `connect_timeout` (an unreachable host fails an attempt instead of blocking a pool thread for
+/// the kernel's TCP timeout), TCP keepalives and `tcp_user_timeout` (a server that vanishes
+/// mid-query, a network partition, breaks the connection within seconds instead of never).
 pub(crate) fn pg_url(url: &str) -> String {
-    if url.contains("connect_timeout=") {
-        return url.to_owned();
+    let bounds = [
+        ("connect_timeout", BUSY_TIMEOUT.as_secs().to_string()),
+        ("keepalives", "1".to_owned()),
+        ("keepalives_idle", "5".to_owned()),
+        ("keepalives_interval", "2".to_owned()),
+        ("keepalives_count", "3".to_owned()),
+        (
+            "tcp_user_timeout",
+            (2 * BUSY_TIMEOUT.as_millis()).to_string(),
+        ),
+    ];
+    let mut out = url.to_owned();
+    for (name, value) in bounds {
+        if url.contains(&format!("{name}=")) {
+            continue;
+        }
+        let sep = if out.contains('?') { '&' } else { '?' };
+        out = format!("{out}{sep}{name}={value}");
     }
-    let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}connect_timeout={}", BUSY_TIMEOUT.as_secs())
+    out
 }
 
 /// Settings run on every new SQLite connection. `busy_timeout` comes first: every later statement

@@ -165,6 +165,11 @@ impl Store {
         self.backend
     }
 
+    /// Whether calls go over the network (and are bounded in time, see `with_conn`).
+    fn is_remote(&self) -> bool {
+        self.backend == Backend::Postgres
+    }
+
     /// Whether writes number their live frames in the database (cluster mode).
     pub fn sequence_in_db(&self) -> bool {
         self.sequence_in_db
@@ -188,7 +193,7 @@ impl Store {
         let Some(maintenance) = &self.maintenance else {
             return Ok(());
         };
-        with_conn(maintenance, |conn| {
+        with_conn(maintenance, false, |conn| {
             conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);")?;
             Ok(())
         })
@@ -217,7 +222,7 @@ impl Store {
         F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        with_conn(&self.read, f).await
+        with_conn(&self.read, self.is_remote(), f).await
     }
 
     /// Runs `f` in one read transaction on a read connection: one consistent snapshot (SQLite:
@@ -227,7 +232,7 @@ impl Store {
         F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        with_conn(&self.read, move |conn| {
+        with_conn(&self.read, self.is_remote(), move |conn| {
             connection::transaction(conn, TxKind::Snapshot, f)
         })
         .await
@@ -246,7 +251,7 @@ impl Store {
     {
         let called = Instant::now();
         let observer = self.observer.clone();
-        with_conn(&self.write, move |conn| {
+        with_conn(&self.write, self.is_remote(), move |conn| {
             let began = Instant::now();
             let result = connection::transaction(conn, TxKind::Write, f);
             let timing = WriteTiming {
@@ -270,18 +275,32 @@ impl Store {
 }
 
 /// The only path to a connection: hop onto the blocking pool, keep the caller's tracing span.
-async fn with_conn<T, F>(pool: &DbPool, f: F) -> Result<T, StoreError>
+async fn with_conn<T, F>(pool: &DbPool, bounded: bool, f: F) -> Result<T, StoreError>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
     T: Send + 'static,
 {
     let pool = pool.clone();
     let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || {
+    let call = tokio::task::spawn_blocking(move || {
         span.in_scope(|| {
             let mut conn = pool.get()?;
             f(&mut conn)
         })
-    })
-    .await?
+    });
+    if !bounded {
+        return call.await?;
+    }
+    // A partitioned network can hold a query on a pooled PostgreSQL connection longer than any
+    // libpq or pool timeout notices: the caller gets its answer (503) in bounded time, and the
+    // blocking thread finishes (or fails) on its own when the network heals. The transaction
+    // stays atomic either way.
+    match tokio::time::timeout(CALL_TIMEOUT, call).await {
+        Ok(joined) => joined?,
+        Err(_) => Err(StoreError::Timeout(CALL_TIMEOUT)),
+    }
 }
+
+/// The longest a PostgreSQL call may take, pool checkout included: twice the 5 s bound of each
+/// wait inside it.
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);

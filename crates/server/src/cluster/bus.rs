@@ -556,6 +556,7 @@ impl Bus {
     }
 
     /// Deletes the stream (tests; `live-mini` never calls it in production paths).
+    #[cfg(test)]
     pub(crate) async fn delete_stream(&self) -> Result<(), BusError> {
         let timeout = self.request_timeout();
         let delete = async {

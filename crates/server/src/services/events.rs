@@ -87,6 +87,20 @@ pub(crate) async fn delete(
             .await?
             .ok_or_else(|| not_found_by_id(&event_id))?,
     };
+    if let Some(cluster) = &st.cluster {
+        match st.store.delete_event(event_id.clone()).await {
+            Ok(()) => {}
+            Err(StoreError::EventNotFound) => return Err(not_found_by_id(&event_id)),
+            Err(e) => return Err(e.into()),
+        }
+        st.read_cache.invalidate();
+        // Every instance (this one through its own follower) closes its rooms of the event.
+        cluster
+            .publish(st, vec![crate::cluster::deleted(pk, &event_id)])
+            .await;
+        tracing::info!(event_id = %event_id, "event deleted");
+        return Ok(());
+    }
     let mut lock = st.rooms.lock(&event_id).await;
     match st.store.delete_event(event_id.clone()).await {
         Ok(()) => {}
@@ -116,6 +130,19 @@ pub(crate) async fn change_status(
         return Err(ApiError::Unauthorized(
             "API key does not match event".to_owned(),
         ));
+    }
+    if let Some(cluster) = &st.cluster {
+        let applied = match st.store.change_status(event_id.clone(), to, now()).await {
+            Err(StoreError::EventNotFound) => return Err(not_found_by_id(&event_id)),
+            other => other?,
+        };
+        let (change, sequence) = (applied.change, applied.sequence);
+        st.read_cache.invalidate();
+        if let Some(sequence) = sequence {
+            live::publish_status(st, cluster, event.pk, &event_id, change.status, &sequence).await;
+        }
+        tracing::info!(event_id = %event_id, from = %change.previous_status, to = %change.status, "status changed");
+        return Ok(change);
     }
     let mut lock = st.rooms.lock(&event_id).await;
     let prepared = live::prepare_status_change(st, &lock, event.pk).await?;

@@ -18,6 +18,7 @@ use live_rooms::{DiffKind, EventLock};
 use serde::Serialize;
 
 use crate::app::AppState;
+use crate::cluster::Frames;
 use crate::error::ApiError;
 use crate::extract::{mark_ignored, record_items};
 use crate::services::live;
@@ -77,6 +78,30 @@ pub(crate) async fn xml(
     let strategy = EventConfig::from_json_text(&config)
         .map_err(|e| ApiError::Internal(format!("stored config: {e}")))?
         .merge_strategy();
+    if let Some(cluster) = &st.cluster {
+        // Cluster mode: the row lock in the transaction serialises the write and checks the
+        // guard; the frame is numbered there and reaches every instance's rooms via the bus.
+        let applied = st
+            .store
+            .apply_xml_guarded(key.pk, export, strategy, Some(IngestKind::Xml))
+            .await?;
+        st.read_cache.invalidate();
+        record_items(req, imported.total() as u64);
+        st.oncourse.invalidate_courses(key.pk);
+        if let Some(sequence) = &applied.sequence {
+            match live::full_data_json(&applied.full) {
+                Ok(json) => {
+                    let frames = Frames::new(key.pk, &key.event_id, sequence)
+                        .full(applied.full.event.status, &json)
+                        .into_frames();
+                    cluster.publish(st, frames).await;
+                }
+                // The number is taken: every room sees the gap and resyncs with a `full`.
+                Err(e) => tracing::error!(error = %e, "full frame not composed after XML import"),
+            }
+        }
+        return Ok(XmlAnswer { imported });
+    }
     let mut lock = st.rooms.lock(&key.event_id).await;
     guard_locked(st, &lock, key, IngestKind::Xml).await?;
     let applied = st.store.apply_xml(key.pk, export, strategy).await?;
@@ -112,6 +137,30 @@ pub(crate) async fn results(
             ignored: true,
         });
     }
+    if let Some(cluster) = &st.cluster {
+        let applied = st
+            .store
+            .apply_results_guarded(key.pk, body.results, Some(IngestKind::JsonResults))
+            .await?;
+        if applied.updated > 0 {
+            st.read_cache.invalidate();
+        }
+        if let Some(sequence) = &applied.sequence {
+            let frames = applied
+                .diffs
+                .iter()
+                .fold(
+                    Frames::new(key.pk, &key.event_id, sequence),
+                    |frames, diff| frames.diff(DiffKind::Results, &diff.data_json(), None),
+                )
+                .into_frames();
+            cluster.publish(st, frames).await;
+        }
+        return Ok(ResultsAnswer {
+            updated: applied.updated,
+            ignored: false,
+        });
+    }
     let mut lock = st.rooms.lock(&key.event_id).await;
     guard_locked(st, &lock, key, IngestKind::JsonResults).await?;
     let applied = st.store.apply_results(key.pk, body.results).await?;
@@ -140,6 +189,15 @@ pub(crate) async fn oncourse(
         return Ok(OncourseAnswer {
             active: 0,
             ignored: true,
+        });
+    }
+    if let Some(cluster) = &st.cluster {
+        let active =
+            crate::cluster::oncourse::apply(st, cluster, key.pk, &key.event_id, body.oncourse)
+                .await?;
+        return Ok(OncourseAnswer {
+            active,
+            ignored: false,
         });
     }
     ensure_courses(st, key.pk).await?;

@@ -86,6 +86,44 @@ pub(crate) fn status_changed(
     }
 }
 
+/// Cluster mode: publishes a committed status change. The frame carries the `full` data with
+/// the new status, read after the commit (at worst newer than the frame, never older), so
+/// every instance refreshes its cache with it; the effects (on-course cleared, official close,
+/// unpublish close) follow on each instance as the frame is delivered.
+pub(crate) async fn publish_status(
+    st: &AppState,
+    cluster: &crate::cluster::Cluster,
+    pk: i32,
+    event_id: &str,
+    status: EventStatus,
+    sequence: &live_store::Sequence,
+) {
+    if status.clears_oncourse() {
+        st.timers.cancel(pk);
+    }
+    let full = match st.store.full_data(pk).await {
+        Ok(Some(mut full)) => {
+            full.event.status = status;
+            full_data_json(&full).ok()
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!(event_id, error = %e, "status frame sent without full data");
+            None
+        }
+    };
+    let data = json!({ "status": status }).to_string();
+    let Some(full) = full else {
+        // Without the data the frame cannot refresh caches: leave the number unpublished, so
+        // every room resyncs from the database with a `full` (the row says a full is needed).
+        return;
+    };
+    let frames = crate::cluster::Frames::new(pk, event_id, sequence)
+        .diff(DiffKind::Status, &data, Some((status, &full)))
+        .into_frames();
+    cluster.publish(st, frames).await;
+}
+
 /// Publishes an on-course snapshot (unless identical to the previous one, DV7) and re-arms the
 /// event's expiry timer.
 pub(crate) fn oncourse_changed(
@@ -126,12 +164,32 @@ impl OncourseTimers {
         };
         let st2 = st.clone();
         let event_id = event_id.to_owned();
+        self.arm_with(
+            pk,
+            due.saturating_duration_since(std::time::Instant::now()),
+            async move {
+                expire(&st2, &event_id, pk).await;
+            },
+        );
+    }
+
+    /// Runs `expiry` after `wait` as event `pk`'s timer, replacing (aborting) the previous one.
+    /// The task removes its own entry before the work, so re-arming from inside it does not
+    /// abort it.
+    pub(crate) fn arm_with(
+        &self,
+        pk: i32,
+        wait: std::time::Duration,
+        expiry: impl Future<Output = ()> + Send + 'static,
+    ) {
+        let timers = self.clone();
         // The map lock is held across the spawn so the new handle replaces the old one before
         // the task can run.
         self.with(|m| {
             let task = tokio::spawn(async move {
-                tokio::time::sleep_until(tokio::time::Instant::from_std(due)).await;
-                expire(&st2, &event_id, pk).await;
+                tokio::time::sleep(wait).await;
+                timers.with(|m| m.remove(&pk));
+                expiry.await;
             });
             if let Some(old) = m.insert(pk, task.abort_handle()) {
                 old.abort();
@@ -142,8 +200,6 @@ impl OncourseTimers {
 
 async fn expire(st: &AppState, event_id: &str, pk: i32) {
     let mut lock = st.rooms.lock(event_id).await;
-    // The timer's own entry is gone once it runs: re-arming must not abort this very task.
-    st.timers.with(|m| m.remove(&pk));
     if let Some(snapshot) = st.oncourse.expire(pk) {
         match oncourse_data(&snapshot) {
             Ok(data) => {
@@ -202,9 +258,9 @@ pub(crate) async fn admit(
         if !is_upgrade {
             return Err(ApiError::UpgradeRequired);
         }
-        match compose_full(st, pk).await {
-            Ok(Some((status, json))) => lock.load(status, json),
-            Ok(None) => return Err(ApiError::ws_not_found()),
+        match load_room(st, &mut lock, pk).await {
+            Ok(true) => {}
+            Ok(false) => return Err(ApiError::ws_not_found()),
             Err(e) => {
                 tracing::error!(%event_id, error = %e, "first frame cannot be composed: 1011");
                 return Ok(Admitted::FirstFrameFailed);
@@ -218,12 +274,31 @@ pub(crate) async fn admit(
     Ok(Admitted::Room(lock.admit(since)?))
 }
 
-/// The event's `full` data, read and encoded; `None` when the event vanished meanwhile.
-async fn compose_full(st: &AppState, pk: i32) -> Result<Option<(EventStatus, String)>, ApiError> {
-    let Some(full) = st.store.full_data(pk).await? else {
-        return Ok(None);
+/// Creates the room's sequence state; false when the event vanished meanwhile. A single node
+/// starts a new epoch at `seq` 0 with the `full` data read now. In cluster mode the position is
+/// the row's (read in the same snapshot as the data) and the resume ring is what the stream
+/// retains, so a spectator of another instance, or of this one before a restart, resumes here.
+async fn load_room(st: &AppState, lock: &mut EventLock, pk: i32) -> Result<bool, ApiError> {
+    let Some(cluster) = &st.cluster else {
+        let Some(full) = st.store.full_data(pk).await? else {
+            return Ok(false);
+        };
+        lock.load(full.event.status, full_data_json(&full)?);
+        return Ok(true);
     };
-    Ok(Some((full.event.status, full_data_json(&full)?)))
+    let Some((full, position)) = st.store.full_data_at(pk).await? else {
+        return Ok(false);
+    };
+    let json = full_data_json(&full)?;
+    let backlog = cluster.backlog(pk, &position.epoch).await;
+    cluster.remember(lock.event_id(), pk);
+    lock.load_sequenced(
+        position.status,
+        json,
+        (position.epoch, position.seq, position.needs_full_seq),
+        backlog,
+    );
+    Ok(true)
 }
 
 /// The live position `(epoch, seq)` a page rendered now starts from, read before the page's data
@@ -245,9 +320,9 @@ pub(crate) async fn page_position(
             Some((_, EventStatus::Official)) => return Ok(None),
             Some((pk, _)) => pk,
         };
-        match compose_full(st, pk).await {
-            Ok(Some((status, json))) => lock.load(status, json),
-            Ok(None) => return Err(ApiError::not_found("Event not found")),
+        match load_room(st, &mut lock, pk).await {
+            Ok(true) => {}
+            Ok(false) => return Err(ApiError::not_found("Event not found")),
             Err(e) => {
                 tracing::warn!(%event_id, error = %e, "page position unavailable");
                 return Ok(None);

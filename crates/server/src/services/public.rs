@@ -85,6 +85,13 @@ pub(crate) async fn oncourse(
     event_id: &str,
 ) -> Result<(EventStatus, Vec<OncourseItem>), ApiError> {
     let event = visible_event(st, event_id).await?;
+    if st.cluster.is_some() {
+        // Cluster mode: the board lives in the row (any instance may have taken the POST).
+        return Ok((
+            event.status,
+            crate::cluster::oncourse::snapshot(st, event.pk).await?,
+        ));
+    }
     ensure_courses(st, event.pk).await?;
     Ok((event.status, st.oncourse.snapshot(event.pk)))
 }

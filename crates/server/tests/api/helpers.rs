@@ -107,7 +107,7 @@ pub(crate) async fn spawn_with(opts: Opts) -> TestApp {
         &std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into()),
         live_server::config::LogFormat::Pretty,
     );
-    let app = Application::build(config).expect("build app");
+    let app = Application::build(config).await.expect("build app");
     let port = app.port();
     let handle = app.handle();
     actix_web::rt::spawn(app.run_until_stopped());
