@@ -742,8 +742,40 @@ mod tests {
     }
 
     #[test]
+    fn cluster_mode_needs_postgresql_and_numbers_frames_in_it() {
+        let err = cfg(&[("NATS_URL", "nats://127.0.0.1:4222")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("NATS_URL") && err.contains("DATABASE_URL"),
+            "{err}"
+        );
+        let c = cfg(&[
+            ("NATS_URL", "nats://127.0.0.1:4222"),
+            ("DATABASE_URL", "postgres://live@db.internal/live"),
+            ("CLUSTER_GAP_MS", "200"),
+        ])
+        .unwrap();
+        assert!(c.sequence_in_db);
+        assert_eq!(c.cluster.gap_wait, Duration::from_millis(200));
+        assert_eq!(c.cluster.sync_every, Duration::from_secs(1));
+        let single = cfg(&[("DATABASE_URL", "postgres://live@db.internal/live")]).unwrap();
+        assert!(
+            !single.sequence_in_db,
+            "PostgreSQL alone keeps single-node numbering"
+        );
+        assert!(cfg(&[("CLUSTER_SYNC_MS", "0")]).is_err());
+    }
+
+    #[test]
     fn nats_is_off_by_default_and_checked_when_set() {
         assert_eq!(cfg(&[]).unwrap().nats, None);
+        // Cluster mode needs PostgreSQL: every NATS case below runs with a DATABASE_URL.
+        let cfg = |pairs: &[(&str, &str)]| {
+            let mut all = pairs.to_vec();
+            all.push(("DATABASE_URL", "postgres://live@db.internal/live"));
+            cfg(&all)
+        };
         let c = cfg(&[("NATS_URL", "nats://10.0.0.5:4222")]).unwrap();
         assert_eq!(
             c.nats,
