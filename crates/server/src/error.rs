@@ -260,6 +260,9 @@ impl From<StoreError> for ApiError {
             StoreError::Lifecycle(l) => Self::InvalidTransition(l),
             StoreError::Guard(g) => Self::Forbidden(g),
             StoreError::EventNotFound => Self::not_found("Event not found"),
+            StoreError::Unstorable => Self::BadRequest(
+                "Text fields must not contain the NUL character (\\u0000)".to_owned(),
+            ),
             e if e.is_busy() => {
                 tracing::warn!(error = %e, "database busy");
                 Self::Unavailable

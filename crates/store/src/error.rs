@@ -24,6 +24,10 @@ pub enum StoreError {
     /// No pooled connection within the checkout timeout.
     #[error("database pool timeout: {0}")]
     PoolTimeout(#[from] diesel::r2d2::PoolError),
+    /// Text the database cannot store: PostgreSQL refuses the NUL character (SQLite stores it).
+    /// The request's fault, answered 400; nothing was written.
+    #[error("text with a NUL character (\\u0000) cannot be stored")]
+    Unstorable,
     /// A PostgreSQL call did not finish in time (a partitioned network).
     #[error("database did not answer within {0:?}")]
     Timeout(std::time::Duration),
@@ -72,6 +76,13 @@ impl From<diesel::result::Error> for StoreError {
                 Self::Busy
             }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::Busy,
+            // The connection died under the query (a restart, a cut network): worth a retry.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => Self::Busy,
+            // PostgreSQL 22021: `invalid byte sequence for encoding "UTF8": 0x00`.
+            Error::DatabaseError(_, info) if info.message().contains("0x00") => Self::Unstorable,
             _ => Self::Db(e),
         }
     }

@@ -81,3 +81,36 @@ async fn a_failing_results_ingest_changes_nothing(db) {
     );
 }
 }
+
+backends! {
+async fn a_nul_character_is_refused_by_postgresql_and_nothing_is_written(db) {
+    use live_domain::requests::NewEvent;
+    let event = NewEvent {
+        event_id: "nul".to_owned(),
+        main_title: "LODM\u{0}2024".to_owned(),
+        sub_title: None,
+        location: None,
+        facility: None,
+        discipline: None,
+        start_date: None,
+        end_date: None,
+        valid_from: None,
+        valid_until: None,
+        image: None,
+    };
+    let created = db
+        .store
+        .create_event(event, "k".repeat(64), live_domain::time::now())
+        .await;
+    match db.store.backend() {
+        live_store::Backend::Sqlite => assert!(created.is_ok(), "SQLite stores it: {created:?}"),
+        live_store::Backend::Postgres => {
+            assert!(
+                matches!(created, Err(StoreError::Unstorable)),
+                "{created:?}"
+            );
+            assert_eq!(db.value("SELECT count(*) AS line FROM events"), "0");
+        }
+    }
+}
+}
