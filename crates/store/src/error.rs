@@ -75,10 +75,12 @@ impl From<diesel::result::Error> for StoreError {
             {
                 Self::Busy
             }
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::Busy,
-            // The connection died under the query (a restart, a cut network): worth a retry.
+            // A serialisation failure, or the connection died under the query (a restart, a cut
+            // network): worth a retry.
             Error::DatabaseError(
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                DatabaseErrorKind::SerializationFailure
+                | DatabaseErrorKind::ClosedConnection
+                | DatabaseErrorKind::UnableToSendCommand,
                 _,
             ) => Self::Busy,
             // PostgreSQL 22021: `invalid byte sequence for encoding "UTF8": 0x00`.
