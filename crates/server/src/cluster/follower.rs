@@ -36,8 +36,21 @@ use crate::services::live::full_data_json;
 struct Gap {
     /// Buffered frames by `seq`.
     frames: BTreeMap<u64, BusFrame>,
+    /// The highest `seq` known to exist (a buffered frame, or the row's at a sync): the gap is
+    /// closed only when the room reaches it.
+    target: u64,
     /// When the gap was seen first.
     since: Instant,
+}
+
+impl Gap {
+    fn new(target: u64) -> Self {
+        Self {
+            frames: BTreeMap::new(),
+            target,
+            since: Instant::now(),
+        }
+    }
 }
 
 struct Follower {
@@ -71,9 +84,10 @@ pub(crate) fn spawn(st: AppState, cluster: Cluster) -> tokio::task::JoinHandle<(
 impl Follower {
     async fn run(
         mut self,
-        mut bus_rx: mpsc::Receiver<BusEvent>,
+        bus_rx: mpsc::Receiver<BusEvent>,
         mut local_rx: mpsc::UnboundedReceiver<BusFrame>,
     ) {
+        let mut bus_rx = Some(bus_rx);
         let timing = self.cluster.timing();
         let mut gap_tick =
             tokio::time::interval((timing.gap_wait / 2).max(Duration::from_millis(10)));
@@ -82,7 +96,7 @@ impl Follower {
         sync_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
-                event = bus_rx.recv() => match event {
+                event = next_event(&mut bus_rx) => match event {
                     Some(BusEvent::Frame(frame)) => self.on_frame(frame).await,
                     Some(BusEvent::Reconnected) => {
                         tracing::info!("NATS connection back: comparing every room with the database");
@@ -90,7 +104,7 @@ impl Follower {
                     }
                     None => {
                         tracing::error!("NATS subscription ended: rooms follow the database only");
-                        bus_rx = mpsc::channel(1).1;
+                        bus_rx = None;
                     }
                 },
                 Some(frame) = local_rx.recv() => self.on_frame(frame).await,
@@ -127,22 +141,20 @@ impl Follower {
         }
         match deliver(&self.st, &mut lock, &frame) {
             RemotePush::Gap { .. } => {
-                self.gaps
+                let gap = self
+                    .gaps
                     .entry(event_id)
-                    .or_insert_with(|| Gap {
-                        frames: BTreeMap::new(),
-                        since: Instant::now(),
-                    })
-                    .frames
-                    .insert(frame.seq, frame);
+                    .or_insert_with(|| Gap::new(frame.seq));
+                gap.target = gap.target.max(frame.seq);
+                gap.frames.insert(frame.seq, frame);
             }
             RemotePush::Delivered => self.drain(&event_id, &mut lock),
             RemotePush::Duplicate | RemotePush::NotLoaded => {}
         }
     }
 
-    /// Delivers the buffered frames that now follow the room's `seq`; closes the gap when none
-    /// is left.
+    /// Delivers the buffered frames that now follow the room's `seq`; closes the gap once the
+    /// room has reached every `seq` known to exist.
     fn drain(&mut self, event_id: &str, lock: &mut EventLock) {
         let Some(gap) = self.gaps.get_mut(event_id) else {
             return;
@@ -154,7 +166,10 @@ impl Follower {
                 return;
             }
         }
-        self.gaps.remove(event_id);
+        let reached = lock.position().is_none_or(|(_, seq)| seq >= gap.target);
+        if reached {
+            self.gaps.remove(event_id);
+        }
     }
 
     /// Fills the gaps older than `CLUSTER_GAP_MS`: from the stream first, then from the row.
@@ -311,10 +326,11 @@ impl Follower {
                     self.sequence_ended(&event_id, row.status).await;
                 }
                 Some(row) if row.seq > seq => {
-                    self.gaps.entry(event_id).or_insert_with(|| Gap {
-                        frames: BTreeMap::new(),
-                        since: Instant::now(),
-                    });
+                    let gap = self
+                        .gaps
+                        .entry(event_id)
+                        .or_insert_with(|| Gap::new(row.seq));
+                    gap.target = gap.target.max(row.seq);
                 }
                 Some(_) => {}
             }
@@ -343,6 +359,15 @@ impl Follower {
             lock.close(reason);
         }
         self.cluster.forget(event_id);
+    }
+}
+
+/// The next bus event; never ready once the subscription has ended (the follower then keeps
+/// its local frames and its sync ticks).
+async fn next_event(rx: &mut Option<mpsc::Receiver<BusEvent>>) -> Option<BusEvent> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
     }
 }
 
