@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::harness::{Cluster, ClusterOpts, Instance, WAIT, services};
 use crate::scenarios::{
     assert_same_rest, assert_valid_stream, bib2, concurrent_ingests, live_pipeline, official_close,
-    oncourse_expiry, rest_converges, rest_snapshot, resume_across, settle,
+    oncourse_body, oncourse_expiry, rest_converges, rest_snapshot, resume_across, settle,
 };
 use crate::spectator::{End, Spectator, assert_consecutive, assert_same_frames};
 
@@ -306,6 +306,50 @@ async fn official_close_and_oncourse_expiry_happen_once_across_instances() {
     let expiry = oncourse_expiry(&c[0], &[&c[0], &c[1], &c[2]], "ttl").await;
     // The expiry is numbered once, in the database too.
     assert_eq!(c.db_position("ttl").expect("row").1, expiry);
+}
+
+/// 9. The instance that took the on-course POST, and armed the expiry timer, dies: another
+///    instance's sweep publishes the expiry, once.
+#[actix_web::test]
+async fn oncourse_expiry_outlives_the_instance_that_armed_it() {
+    let Some(svc) = services("oncourse_expiry_outlives_the_instance_that_armed_it") else {
+        return;
+    };
+    let mut c = Cluster::start_with(
+        &svc,
+        ClusterOpts {
+            n: 3,
+            env: vec![("ONCOURSE_TTL_MS", "1500".into())],
+        },
+    )
+    .await;
+    let key = c[0].lodm_event("orphan", "running").await;
+    let mut on_b = Spectator::joined(&c[1], "orphan").await;
+    let mut on_c = Spectator::joined(&c[2], "orphan").await;
+    let base = on_b.last_seq();
+    c[0].post_oncourse(&key, &oncourse_body()).await.expect(200);
+    for s in [&mut on_b, &mut on_c] {
+        assert_eq!(s.next().await.seq, base + 1);
+    }
+    c[0].kill9();
+    for s in [&mut on_b, &mut on_c] {
+        let expired = s.next().await;
+        assert_eq!(
+            expired.text,
+            format!(
+                r#"{{"type":"diff","seq":{},"data":{{"oncourse":[]}}}}"#,
+                base + 2
+            ),
+            "expiry frame on {}",
+            s.on
+        );
+    }
+    for s in [&mut on_b, &mut on_c] {
+        s.silent(settle()).await;
+    }
+    assert_eq!(c.db_position("orphan").expect("row").1, base + 2);
+    let res = c[1].get("/api/v1/events/orphan/oncourse").await;
+    assert_eq!(res.expect(200).json()["oncourse"], json!([]));
 }
 
 /// The event detail and the results of every race it lists (any export).
