@@ -271,7 +271,42 @@ pub(crate) async fn admit(
     if !is_upgrade {
         return Err(ApiError::UpgradeRequired);
     }
+    if let Some(cluster) = &st.cluster {
+        lock = await_since(st, cluster, event_id, lock, since).await;
+    }
     Ok(Admitted::Room(lock.admit(since)?))
+}
+
+/// Cluster mode: a `since` ahead of this instance's room names frames that are committed and on
+/// their way here (the spectator saw them first on the instance that committed them, then
+/// reconnected here). Waiting for them, at most `CLUSTER_GAP_MS`, lets the resume replay the
+/// rest instead of answering with a `full`. The lock is released while waiting.
+async fn await_since(
+    st: &AppState,
+    cluster: &crate::cluster::Cluster,
+    event_id: &str,
+    mut lock: EventLock,
+    since: Option<&str>,
+) -> EventLock {
+    let deadline = tokio::time::Instant::now() + cluster.timing().gap_wait;
+    while since_ahead(lock.position().as_ref(), since) && tokio::time::Instant::now() < deadline {
+        drop(lock);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        lock = st.rooms.lock(event_id).await;
+    }
+    lock
+}
+
+/// Whether `since=<epoch>:<seq>` names this room's epoch and a `seq` beyond its position.
+fn since_ahead(position: Option<&(String, u64)>, since: Option<&str>) -> bool {
+    let (Some((epoch, seq)), Some(since)) = (position, since) else {
+        return false;
+    };
+    since
+        .rsplit_once(':')
+        .filter(|(e, _)| e == epoch)
+        .and_then(|(_, s)| s.parse::<u64>().ok())
+        .is_some_and(|wanted| wanted > *seq)
 }
 
 /// Creates the room's sequence state; false when the event vanished meanwhile. A single node
@@ -333,4 +368,24 @@ pub(crate) async fn page_position(
         return Ok(None);
     }
     Ok(lock.position())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::since_ahead;
+
+    #[test]
+    fn only_a_since_beyond_the_room_in_its_epoch_is_ahead() {
+        let at = ("00aa".to_owned(), 7);
+        assert!(since_ahead(Some(&at), Some("00aa:8")));
+        assert!(!since_ahead(Some(&at), Some("00aa:7")));
+        assert!(!since_ahead(Some(&at), Some("00aa:3")));
+        assert!(
+            !since_ahead(Some(&at), Some("ffff:9")),
+            "another epoch gets a full at once"
+        );
+        assert!(!since_ahead(Some(&at), Some("00aa:x")));
+        assert!(!since_ahead(Some(&at), None));
+        assert!(!since_ahead(None, Some("00aa:8")));
+    }
 }
