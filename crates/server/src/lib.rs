@@ -25,4 +25,5 @@ mod test_log;
 mod unread;
 
 pub use app::{AppHandle, AppState, Application};
+pub use cluster::ClusterTiming;
 pub use config::Config;
