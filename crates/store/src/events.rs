@@ -118,7 +118,6 @@ impl Store {
         api_key: String,
         now: DateTime<Utc>,
     ) -> Result<i32, StoreError> {
-        let sequence_in_db = self.sequence_in_db();
         self.write(move |conn| {
             let exists = events::table
                 .filter(events::event_id.eq(&event.event_id))
@@ -129,11 +128,9 @@ impl Store {
                 return Err(StoreError::Conflict(event.event_id.clone()));
             }
             let changed_at = format_rfc3339_ms(now);
-            let live_epoch = if sequence_in_db {
-                new_epoch()?
-            } else {
-                String::new()
-            };
+            // Always an epoch, cluster mode or not: a database first served by one instance can
+            // later be served by several, and a room must never load a sequence without a name.
+            let live_epoch = new_epoch()?;
             let row = NewEventRow {
                 event_id: &event.event_id,
                 main_title: &event.main_title,

@@ -6,3 +6,6 @@ ALTER TABLE events ADD COLUMN live_needs_full_seq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE events ADD COLUMN oncourse_board TEXT;
 ALTER TABLE events ADD COLUMN oncourse_last TEXT;
 ALTER TABLE events ADD COLUMN oncourse_due BIGINT;
+-- Every existing event gets its epoch now (new ones get one at creation): a room never loads a
+-- sequence without a name, whichever mode first served the event.
+UPDATE events SET live_epoch = lower(hex(randomblob(8))) WHERE live_epoch = '';
