@@ -165,26 +165,7 @@ impl EventHub {
     /// Creates the sequence state (new epoch, `seq` 0); on a loaded hub only refreshes the cache,
     /// on a closed one does nothing.
     pub(crate) fn load(&self, config: &RoomsConfig, status: EventStatus, full_data: String) {
-        let mut slot = self.slot();
-        if slot.closed.is_some() {
-            return;
-        }
-        if let Some(st) = &mut slot.state {
-            refresh_full(st, status, full_data);
-            return;
-        }
-        let (tx, _) = broadcast::channel(config.channel_capacity());
-        slot.state = Some(HubState {
-            epoch: new_epoch(),
-            seq: 0,
-            status,
-            full_data: full_data.into_boxed_str(),
-            snapshot: None,
-            ring: Ring::new(config.resume_frames, config.resume_age),
-            last_oncourse: None,
-            last_needs_full: 0,
-            tx,
-        });
+        self.load_sequenced(config, status, full_data, (new_epoch(), 0, 0), Vec::new());
     }
 
     /// Creates the sequence state at a position numbered elsewhere (cluster mode): `epoch` and

@@ -37,8 +37,8 @@ fn board_from(json: Option<&str>, now: Instant, now_ms: i64) -> Result<OncourseB
     }
 }
 
-/// The board after `change`, stored, and the frame to publish if the snapshot differs from
-/// the previous frame.
+/// The row update for `board`: its stored form, its next expiry, and the frame to publish if
+/// the snapshot differs from the previous frame (DV7).
 fn settle(
     board: &OncourseBoard,
     last: Option<&str>,
@@ -46,22 +46,19 @@ fn settle(
     ttl: std::time::Duration,
     now: Instant,
     now_ms: i64,
-) -> Result<(OncourseUpdate, Vec<OncourseItem>), StoreError> {
+) -> Result<OncourseUpdate, StoreError> {
     let snapshot = board.snapshot(now, ttl, courses);
     let data = oncourse_data(&snapshot).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let publish = (last != Some(data.as_str())).then_some(data);
-    Ok((
-        OncourseUpdate {
-            board_json: if board.is_empty() {
-                None
-            } else {
-                Some(board.to_stored(now, now_ms)?)
-            },
-            publish,
-            due_ms: board.next_expiry_ms(ttl, now, now_ms),
+    Ok(OncourseUpdate {
+        board_json: if board.is_empty() {
+            None
+        } else {
+            Some(board.to_stored(now, now_ms)?)
         },
-        snapshot,
-    ))
+        publish,
+        due_ms: board.next_expiry_ms(ttl, now, now_ms),
+    })
 }
 
 /// Applies one accepted POST (cluster mode) and publishes the snapshot if it changed; returns
@@ -85,7 +82,7 @@ pub(crate) async fn apply(
                 let (now, now_ms) = (Instant::now(), now_ms());
                 let mut board = board_from(board.as_deref(), now, now_ms)?;
                 let active = board.apply(entries, now, ttl);
-                let (update, _) = settle(&board, last.as_deref(), &courses, ttl, now, now_ms)?;
+                let update = settle(&board, last.as_deref(), &courses, ttl, now, now_ms)?;
                 let (due, data) = (update.due_ms, update.publish.clone());
                 Ok((update, (active, due, data)))
             },
@@ -124,7 +121,7 @@ pub(crate) async fn expire(st: &AppState, cluster: &Cluster, pk: i32, event_id: 
                     (due, None),
                 ));
             }
-            let (update, _) = settle(&board, last.as_deref(), &courses, ttl, now, now_ms)?;
+            let update = settle(&board, last.as_deref(), &courses, ttl, now, now_ms)?;
             let (due, data) = (update.due_ms, update.publish.clone());
             Ok((update, (due, data)))
         })
