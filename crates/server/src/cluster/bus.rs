@@ -447,23 +447,8 @@ impl Bus {
         let open = async {
             self.ensure_stream().await?;
             let consumer = self
-                .inner
-                .js
-                .create_consumer_on_stream(
-                    OrderedConfig {
-                        deliver_subject: self.inner.client.new_inbox(),
-                        deliver_policy: DeliverPolicy::New,
-                        ..OrderedConfig::default()
-                    },
-                    &self.inner.config.stream,
-                )
-                .await
-                .map_err(|err| {
-                    other_or_timeout(
-                        &err,
-                        err.kind() == jetstream::stream::ConsumerErrorKind::TimedOut,
-                    )
-                })?;
+                .ordered_consumer(String::new(), DeliverPolicy::New)
+                .await?;
             consumer
                 .messages()
                 .await
@@ -472,6 +457,33 @@ impl Bus {
         tokio::time::timeout(timeout, open)
             .await
             .map_err(|_| BusError::Unavailable("consumer not created in time".to_owned()))?
+    }
+
+    /// An ordered push consumer on the stream, over `filter_subject` (all subjects when empty),
+    /// from `deliver_policy`.
+    async fn ordered_consumer(
+        &self,
+        filter_subject: String,
+        deliver_policy: DeliverPolicy,
+    ) -> Result<jetstream::consumer::Consumer<OrderedConfig>, BusError> {
+        self.inner
+            .js
+            .create_consumer_on_stream(
+                OrderedConfig {
+                    deliver_subject: self.inner.client.new_inbox(),
+                    filter_subject,
+                    deliver_policy,
+                    ..OrderedConfig::default()
+                },
+                &self.inner.config.stream,
+            )
+            .await
+            .map_err(|err| {
+                other_or_timeout(
+                    &err,
+                    err.kind() == jetstream::stream::ConsumerErrorKind::TimedOut,
+                )
+            })
     }
 
     /// Every retained frame of one event, in stream order (for a hub's resume ring and to fill
@@ -494,24 +506,8 @@ impl Bus {
         self.wait_connected().await;
         self.ensure_stream().await?;
         let consumer = self
-            .inner
-            .js
-            .create_consumer_on_stream(
-                OrderedConfig {
-                    deliver_subject: self.inner.client.new_inbox(),
-                    filter_subject: self.subject(event_pk),
-                    deliver_policy: DeliverPolicy::All,
-                    ..OrderedConfig::default()
-                },
-                &self.inner.config.stream,
-            )
-            .await
-            .map_err(|err| {
-                other_or_timeout(
-                    &err,
-                    err.kind() == jetstream::stream::ConsumerErrorKind::TimedOut,
-                )
-            })?;
+            .ordered_consumer(self.subject(event_pk), DeliverPolicy::All)
+            .await?;
         // Deleted when the read ends, however it ends (the timeout drops this future); left
         // alone, the server would drop it after 30 s without interest.
         let _cleanup = ConsumerCleanup {

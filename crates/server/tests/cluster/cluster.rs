@@ -253,17 +253,7 @@ async fn without_postgres_ingests_answer_503_and_nothing_is_half_written() {
     assert_eq!(c.db_position("nopg").expect("row").1, base);
 
     c[0].pg_proxy.as_ref().expect("proxy").restore();
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let res = c[0].post_results(&key, &bib2(9_100)).await;
-        match res.status {
-            200 => break,
-            503 if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            s => panic!("after the restore: {s} {}", res.text()),
-        }
-    }
+    push_until_ok(&c[0], &key, "after the restore").await;
     let f = on_b.next().await;
     assert_eq!(f.seq, base + 1, "the failed attempts took no seq");
     assert!(f.is_diff());
@@ -350,6 +340,22 @@ async fn oncourse_expiry_outlives_the_instance_that_armed_it() {
     assert_eq!(c.db_position("orphan").expect("row").1, base + 2);
     let res = c[1].get("/api/v1/events/orphan/oncourse").await;
     assert_eq!(res.expect(200).json()["oncourse"], json!([]));
+}
+
+/// Pushes bib 2's 91.00 to `inst` until it answers 200 (503 while its database comes back, for
+/// at most [`WAIT`]); any other answer fails the test.
+async fn push_until_ok(inst: &Instance, key: &str, when: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let res = inst.post_results(key, &bib2(9_100)).await;
+        match res.status {
+            200 => return,
+            503 if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            s => panic!("{when}: {s} {}", res.text()),
+        }
+    }
 }
 
 /// The event detail and the results of every race it lists (any export).
@@ -477,17 +483,7 @@ async fn a_partitioned_database_still_gets_503_in_bounded_time() {
     on_b.silent(settle()).await;
 
     proxy.restore();
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let res = c[0].post_results(&key, &bib2(9_100)).await;
-        match res.status {
-            200 => break,
-            503 if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            s => panic!("after the partition healed: {s} {}", res.text()),
-        }
-    }
+    push_until_ok(&c[0], &key, "after the partition healed").await;
     // Whichever push committed (a write held in the partition may have gone through when it
     // healed), the same body twice makes one frame: no gap, no duplicate.
     let f = on_b.next().await;
