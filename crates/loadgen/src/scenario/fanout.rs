@@ -29,16 +29,8 @@ const STALL_START: Duration = Duration::from_secs(1);
 
 /// Runs the scenario.
 pub(super) async fn run(s: &mut Session, report: &mut Report) {
-    let Some(event) = idle::setup(s, report).await else {
+    let Some((event, feed)) = setup_with_feed(s, report).await else {
         return;
-    };
-    let feed = match synthetic_feed(s) {
-        Ok(f) => f,
-        Err(e) => {
-            report.check("build the synthetic feed", false, e);
-            event::delete(s, report, &event).await;
-            return;
-        }
     };
     let decoy = if s.cfg.decoy_rate > 0.0 {
         setup_decoy(s, report, &event).await
@@ -199,6 +191,23 @@ fn kind_for(mix: FeedKind, k: usize) -> ReqKind {
         FeedKind::Results => ReqKind::Results,
         FeedKind::Mixed if k % 5 == 4 => ReqKind::Results,
         FeedKind::Oncourse | FeedKind::Mixed => ReqKind::Oncourse,
+    }
+}
+
+/// The watched event, set up as `idle` does, and the synthetic feed for it; `None` (with the
+/// failed check reported and the event deleted) when either cannot be had.
+pub(super) async fn setup_with_feed(
+    s: &mut Session,
+    report: &mut Report,
+) -> Option<(LiveEvent, SyntheticFeed)> {
+    let event = idle::setup(s, report).await?;
+    match synthetic_feed(s) {
+        Ok(feed) => Some((event, feed)),
+        Err(e) => {
+            report.check("build the synthetic feed", false, e);
+            event::delete(s, report, &event).await;
+            None
+        }
     }
 }
 

@@ -11,8 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::Session;
 use super::crowd::{Crowd, base_plans};
-use super::event;
-use super::fanout::synthetic_feed;
+use super::fanout::setup_with_feed;
 use super::idle;
 use super::kill::sigkill;
 use super::pace::run_synthetic;
@@ -23,16 +22,8 @@ use crate::slots::{ReqKind, Slots};
 
 /// Runs the scenario.
 pub(super) async fn run(s: &mut Session, report: &mut Report) {
-    let Some(event) = idle::setup(s, report).await else {
+    let Some((event, feed)) = setup_with_feed(s, report).await else {
         return;
-    };
-    let feed = match synthetic_feed(s) {
-        Ok(f) => f,
-        Err(e) => {
-            report.check("build the synthetic feed", false, e);
-            event::delete(s, report, &event).await;
-            return;
-        }
     };
     // The feed runs until the kill and `duration` beyond it: the dropped spectators miss frames
     // while they reconnect, and the tail shows them live again.

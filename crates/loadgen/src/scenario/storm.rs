@@ -10,8 +10,7 @@ use std::time::Duration;
 
 use super::Session;
 use super::crowd::{Crowd, base_plans};
-use super::event;
-use super::fanout::synthetic_feed;
+use super::fanout::setup_with_feed;
 use super::idle;
 use super::pace::run_synthetic;
 use crate::report::Report;
@@ -23,16 +22,8 @@ const LEAD: Duration = Duration::from_secs(1);
 
 /// Runs the scenario.
 pub(super) async fn run(s: &mut Session, report: &mut Report) {
-    let Some(event) = idle::setup(s, report).await else {
+    let Some((event, feed)) = setup_with_feed(s, report).await else {
         return;
-    };
-    let feed = match synthetic_feed(s) {
-        Ok(f) => f,
-        Err(e) => {
-            report.check("build the synthetic feed", false, e);
-            event::delete(s, report, &event).await;
-            return;
-        }
     };
     // The feed runs through the storm and `duration` beyond it.
     let feed_time = LEAD + s.cfg.storm + s.cfg.duration;
